@@ -1,0 +1,50 @@
+# Fengtai benefits checker. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint unit browser babel-extract babel-update babel-compile babel-check clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) babel-compile ## Create .venv, install pinned dependencies, compile translations
+
+run: setup ## Serve with gunicorn on 127.0.0.1:$(PORT) (PORT overrides)
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: setup lint babel-check ## Run every test, browser tests included
+	scripts/ensure-browser
+	$(BIN)/pytest
+
+unit: setup ## Run the tests without the browser
+	$(BIN)/pytest -m "not browser"
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py scripts
+
+babel-extract: $(STAMP) ## Extract translatable text into translations/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k lazy_gettext -o translations/messages.pot .
+
+babel-update: babel-extract ## Merge new text into the .po files
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+
+babel-compile: $(STAMP) ## Build the .mo files
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^$$' || true
+	@test -f translations/zh/LC_MESSAGES/messages.mo
+
+babel-check: $(STAMP) ## Fail if messages.pot is stale or a message lacks a translation
+	$(BIN)/python scripts/check_translations.py
+
+clean: ## Remove the virtualenv and build files
+	rm -rf $(VENV) .tmp .pytest_cache translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,87 @@
+"""Fengtai disability benefits checker: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask, jsonify
+from flask_babel import Babel
+from flask_wtf import CSRFProtect
+
+from app.checker import Checker
+from app.config import Config, ProductionConfig
+from app.i18n import choose_language, current_language, remember_language
+from app.rulebook.loader import load_rulebook
+
+babel = Babel()
+csrf = CSRFProtect()
+_checkers: dict[Path, Checker] = {}
+_checkers_lock = threading.Lock()
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_object(config or ProductionConfig())
+    app.json.sort_keys = False  # keep the contract's field order
+    init_logging(app)
+    init_i18n(app)
+    init_rules(app)
+    register_blueprints(app)
+    register_security(app)
+    return app
+
+
+def init_logging(app: Flask) -> None:
+    # request lines are not logged by the app; gunicorn's access log is off (gunicorn.conf.py)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=choose_language)
+    app.jinja_env.globals["current_language"] = current_language
+    app.after_request(remember_language)
+
+
+def init_rules(app: Flask) -> None:
+    """Load and compile the rule files once per process (before gunicorn forks)."""
+    rules_dir = Path(app.config["RULES_DIR"]).resolve()
+    with _checkers_lock:
+        if rules_dir not in _checkers:
+            _checkers[rules_dir] = Checker(load_rulebook(rules_dir))
+    app.extensions["checker"] = _checkers[rules_dir]
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import cli
+    from app.api import bp as api_bp
+    from app.web import bp as web_bp
+
+    csrf.init_app(app)
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    cli.register(app)
+
+    @app.get("/healthz")
+    def healthz():
+        checker = app.extensions["checker"]
+        return jsonify(status="ok", benefits=len(checker.book.benefits),
+                       rules_version=checker.book.version)
+
+
+def register_security(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+        if response.mimetype == "text/html":
+            # results are about a resident's household: never keep them in shared caches
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

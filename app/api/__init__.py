@@ -1,0 +1,61 @@
+"""JSON API: POST /api/v1/check, GET /api/v1/benefits, GET /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from app import messages, service
+from app.api.openapi import openapi_document
+from app.catalogue_data import catalogue
+from app.i18n import current_language
+from app.validation import InvalidRequest
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, code: str, message: str, errors: list | None = None):
+    body = {"error": code, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.post("/check")
+def check():
+    if not request.is_json:
+        return _error(415, "unsupported_media_type", messages.not_json())
+    raw = request.get_data(cache=False)
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _error(400, "invalid_json", messages.invalid_json())
+    try:
+        parsed = service.parse(payload)
+    except InvalidRequest as invalid:
+        return _error(422, "invalid_household", messages.invalid_household(),
+                      [messages.problem_dict(p) for p in invalid.problems])
+    return jsonify(service.check(parsed, current_language()))
+
+
+@bp.get("/benefits")
+def benefits():
+    return jsonify(catalogue(service.checker().book, current_language()))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(service.checker().book))
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    if error.code == 413:
+        return _error(413, "too_large",
+                      messages.body_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
+    return _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                  messages.http_error(error.code or 500))

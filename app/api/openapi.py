@@ -1,0 +1,112 @@
+"""The OpenAPI 3.1 document, built from the same fact table that validates requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.contract import BENEFIT_IDS
+from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MAX_MEMBERS, MEMBER_FACTS, Fact
+from app.rulebook.model import Rulebook
+
+
+def _schema(fact: Fact, subdistricts: list[str]) -> dict[str, Any]:
+    if fact.kind == "bool":
+        return {"type": ["boolean", "null"]}
+    if fact.kind == "enum":
+        return {"type": ["string", "null"], "enum": [*fact.values, None]}
+    if fact.kind == "subdistrict":
+        return {"type": ["string", "null"], "enum": [*subdistricts, None]}
+    if fact.kind == "member_ref":
+        return {"type": ["string", "null"], "description": "id of another member"}
+    kind = "integer" if fact.kind == "int" else "number"
+    return {"type": [kind, "null"], "minimum": fact.minimum, "maximum": fact.maximum}
+
+
+def _object(facts: dict[str, Fact], subdistricts: list[str], extra: dict | None = None) -> dict:
+    props = {name: _schema(f, subdistricts) for name, f in facts.items()}
+    props.update(extra or {})
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+def openapi_document(book: Rulebook) -> dict[str, Any]:
+    subdistricts = sorted(book.subdistricts)
+    member = _object(MEMBER_FACTS, subdistricts, {
+        "id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "disability": {"oneOf": [{"type": "null"},
+                                 _object(DISABILITY_FACTS, subdistricts)]},
+    })
+    member["required"] = ["id"]
+    condition = {"type": "object", "required": ["id", "text", "status"], "properties": {
+        "id": {"type": "string"}, "text": {"type": "string"},
+        "status": {"type": "string", "enum": ["met", "unmet", "unknown"]},
+        "missing_facts": {"type": "array", "items": {"type": "string"}},
+        "uncertain": {"type": "object"}}}
+    result = {"type": "object", "required": ["benefit", "member", "status", "title",
+                                             "conditions"], "properties": {
+        "benefit": {"type": "string", "enum": list(BENEFIT_IDS)},
+        "member": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": ["eligible", "maybe", "not_eligible"]},
+        "title": {"type": "string"},
+        "conditions": {"type": "array", "items": condition},
+        "amount": {"type": ["object", "null"]},
+        "lead_office": {"type": ["string", "null"]},
+        "partner_offices": {"type": "array", "items": {"type": "string"}},
+        "plan_clause": {"type": "string"},
+        "annex_task": {"type": ["integer", "null"]},
+        "how_to_apply": {"type": "string"},
+        "documents": {"type": "array", "items": {"type": "string"}}}}
+    error = {"type": "object", "required": ["error", "message"], "properties": {
+        "error": {"type": "string"}, "message": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "path": {"type": "string"}, "code": {"type": "string"},
+            "message": {"type": "string"}, "allowed": {"type": ["object", "null"]}}}}}}
+    lang = [{"name": "lang", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["zh", "en"]}},
+            {"name": "Accept-Language", "in": "header", "required": False,
+             "schema": {"type": "string"}}]
+
+    def err(description: str) -> dict:
+        return {"description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Fengtai disability benefits checker", "version": "1",
+                 "description": "Which benefits of 丰政发〔2018〕3号 each household member can get."},
+        "paths": {
+            "/api/v1/check": {"post": {
+                "operationId": "check",
+                "parameters": lang,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
+                "responses": {
+                    "200": {"description": "One result per benefit and member",
+                            "content": {"application/json": {"schema": {
+                                "$ref": "#/components/schemas/CheckResponse"}}}},
+                    "400": err("The body is not valid JSON"),
+                    "413": err("The body is too large"),
+                    "415": err("The body is not sent as application/json"),
+                    "422": err("Some facts are not allowed: every field is listed"),
+                }}},
+            "/api/v1/benefits": {"get": {
+                "operationId": "benefits", "parameters": lang,
+                "responses": {"200": {"description": "The catalogue of benefits",
+                                      "content": {"application/json": {
+                                          "schema": {"type": "object"}}}}}}},
+        },
+        "components": {"schemas": {
+            "CheckRequest": {"type": "object", "additionalProperties": False,
+                             "required": ["members"], "properties": {
+                "as_of": {"type": ["string", "null"], "format": "date"},
+                "household": _object(HOUSEHOLD_FACTS, subdistricts),
+                "members": {"type": "array", "minItems": 1, "maxItems": MAX_MEMBERS,
+                            "items": member}}},
+            "CheckResponse": {"type": "object", "required": ["as_of", "rules_version", "results"],
+                              "properties": {
+                "as_of": {"type": "string", "format": "date"},
+                "rules_version": {"type": "string"},
+                "lang": {"type": "string"},
+                "results": {"type": "array", "items": result}}},
+            "Error": error,
+        }},
+    }

@@ -1,0 +1,138 @@
+"""Word a check's outcome in one language, in the shape of shared/contract.md.
+
+The API returns these dicts as they are; the pages and the CLI use the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from app.checker import ELIGIBLE, MAYBE, BenefitResult
+from app.rulebook.model import Benefit, Parameter, Rulebook, Source
+
+
+def source_dict(s: Source) -> dict[str, Any]:
+    return {"title": s.title, "url": s.url, "date": s.date, "confidence": s.confidence}
+
+
+def office_name(book: Rulebook, key: str | None, lang: str) -> str | None:
+    if key is None:
+        return None
+    office = book.offices.get(key)
+    if office is None:
+        return key
+    return (office.current or office.name).get(lang) if office.verified else office.name.get(lang)
+
+
+def office_detail(book: Rulebook, key: str, lang: str) -> dict[str, Any]:
+    office = book.offices[key]
+    return {
+        "annex_name": key,
+        "name": office.name.get(lang),
+        "current_name": office.current.get(lang) if office.current else None,
+        "rename_verified": office.verified,
+        "source": source_dict(office.source) if office.source else None,
+    }
+
+
+def benefit_offices(book: Rulebook, b: Benefit) -> tuple[str | None, list[str]]:
+    """Lead office of the first annex task; partners of all its tasks, in annex order."""
+    if not b.annex_tasks:
+        return b.contact_office, []
+    lead = book.annex[b.annex_tasks[0]].lead_office
+    partners: list[str] = []
+    for task in b.annex_tasks:
+        for office in (book.annex[task].lead_office, *book.annex[task].partner_offices):
+            if office and office != lead and office not in partners:
+                partners.append(office)
+    return lead, partners
+
+
+def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
+    in_force = p.in_force(as_of)
+    if in_force is None:
+        return {"parameter": p.id, "value": None, "unit": p.unit, "text": None,
+                "effective_from": None, "source": None, "confidence": None, "to_confirm": True}
+    _, v = in_force
+    shown = int(v.value) if v.value.is_integer() else v.value
+    return {
+        "parameter": p.id,
+        "value": shown,
+        "unit": p.unit,
+        "text": p.text.get(lang).format(value=shown),
+        "effective_from": v.start.isoformat(),
+        "source": v.source.title,
+        "source_url": v.source.url,
+        "confidence": v.source.confidence,
+        # only an official text (grade A) is shown without "confirm with the office"
+        "to_confirm": v.source.confidence != "A",
+    }
+
+
+def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any] | None:
+    if not r.amount_tiers:
+        return None
+    options = []
+    for pid, status in r.amount_tiers:
+        if status == ELIGIBLE and not options:
+            return {**parameter_amount(book.parameters[pid], as_of, lang), "determined": True}
+        if status in (ELIGIBLE, MAYBE):
+            options.append(parameter_amount(book.parameters[pid], as_of, lang))
+    if len(options) == 1:
+        return {**options[0], "determined": r.status == ELIGIBLE}
+    joiner = " 或 " if lang == "zh" else " or "
+    texts = [o["text"] for o in options if o["text"]]
+    return {
+        "parameter": None, "value": None, "unit": options[0]["unit"] if options else None,
+        "text": joiner.join(texts) if texts else None, "determined": False,
+        "options": options, "to_confirm": True,
+        # the weakest grade among the options ("C" is weakest)
+        "confidence": max((o["confidence"] for o in options if o["confidence"]), default=None),
+    }
+
+
+def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any]:
+    b = r.benefit
+    lead, partners = benefit_offices(book, b)
+    conditions = []
+    for c, outcome in r.conditions:
+        item: dict[str, Any] = {"id": c.id, "text": c.text.get(lang), "status": outcome.status}
+        if outcome.missing:
+            item["missing_facts"] = list(outcome.missing)
+        if outcome.uncertain and c.uncertainty:
+            item["uncertain"] = {"text": c.uncertainty.text.get(lang),
+                                 "source": source_dict(c.uncertainty.source)}
+        conditions.append(item)
+    out: dict[str, Any] = {
+        "benefit": b.id,
+        "member": r.member,
+        "status": r.status,
+        "title": b.title.get(lang),
+        "summary": b.summary.get(lang),
+        "theme": b.theme,
+        "conditions": conditions,
+        "amount": amount(book, r, as_of, lang),
+        "lead_office": office_name(book, lead, lang),
+        "partner_offices": [office_name(book, p, lang) for p in partners],
+        "plan_clause": b.clause,
+        "annex_task": b.annex_tasks[0] if b.annex_tasks else None,
+        "annex_tasks": list(b.annex_tasks),
+        "how_to_apply": b.how_to_apply.get(lang),
+        "documents": [d.get(lang) for d in b.documents],
+        "apply_first_at": b.level,
+    }
+    if b.uncertainty:
+        out["uncertain"] = {"text": b.uncertainty.text.get(lang),
+                            "source": source_dict(b.uncertainty.source)}
+    return out
+
+
+def response_dict(book: Rulebook, results: list[BenefitResult], as_of: dt.date,
+                  lang: str) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat(),
+        "rules_version": book.version,
+        "lang": lang,
+        "results": [result_dict(book, r, as_of, lang) for r in results],
+    }

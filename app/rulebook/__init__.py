@@ -1,0 +1,1 @@
+"""The rule files in `rules/`, loaded, validated and compiled for the engine."""

@@ -1,0 +1,26 @@
+"""The one service function the API, the pages and the CLI call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+
+from app.checker import Checker
+from app.present import response_dict
+from app.validation import CheckRequest, validate
+
+
+def checker() -> Checker:
+    return current_app.extensions["checker"]
+
+
+def parse(payload: Any) -> CheckRequest:
+    """Validate a payload; raises validation.InvalidRequest."""
+    return validate(payload, checker().book.subdistrict_names(), dt.date.today())
+
+
+def check(request: CheckRequest, lang: str) -> dict[str, Any]:
+    c = checker()
+    return response_dict(c.book, c.run(request), request.as_of, lang)

@@ -1,0 +1,9 @@
+"""The pages: the check form and its results, the catalogue of benefits."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from app.web import views  # noqa: E402,F401
