@@ -458,8 +458,12 @@ def _cross_check(book: Rulebook, problems: list[str]) -> None:
         if b.id not in BENEFIT_IDS:
             problems.append(f"{b.file}: id: '{b.id}' is not a benefit id of the contract")
         for i, cid in enumerate(b.conditions):
-            if cid not in book.conditions:
+            c = book.conditions.get(cid)
+            if c is None:
                 problems.append(f"{b.file}: conditions[{i}]: unknown condition '{cid}'")
+            elif b.scope == "household" and c.subject == "member" and not c.any_member:
+                problems.append(f"{b.file}: conditions[{i}]: '{cid}' tests one member; a "
+                                "household benefit needs household facts or any_member")
         for i, task in enumerate(b.annex_tasks):
             if task not in book.annex:
                 problems.append(f"{b.file}: plan.annex_tasks[{i}]: no annex task {task}")
@@ -485,7 +489,14 @@ def load_rulebook(root: Path) -> Rulebook:
     """Load and check every rule file under root; raise RuleFileError listing all problems."""
     problems: list[str] = []
     root = Path(root)
-    conditions = load_conditions(root / "conditions.yaml", problems)
+    conditions: dict[str, Condition] = {}
+    for file in sorted((root / "conditions").glob("*.yaml")):
+        for cid, c in load_conditions(file, problems).items():
+            if cid in conditions:
+                problems.append(f"{_shown(file)}: condition id '{cid}' is already defined in "
+                                f"{conditions[cid].defined_in}")
+            else:
+                conditions[cid] = c
     parameters = {}
     for file in sorted((root / "parameters").glob("*.yaml")):
         p = load_parameter(file, problems)
