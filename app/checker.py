@@ -10,7 +10,6 @@ The engine decides every condition. This module only
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,6 +171,3 @@ class Checker:
             tiers.append((tier.parameter, combine(outs, False)))
         return BenefitResult(benefit, member_id, status, conditions, tiers)
 
-
-def today() -> dt.date:
-    return dt.date.today()

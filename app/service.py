@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -11,14 +12,21 @@ from app.checker import Checker
 from app.present import response_dict
 from app.validation import CheckRequest, validate
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
 
 def checker() -> Checker:
     return current_app.extensions["checker"]
 
 
+def beijing_today() -> dt.date:
+    """The default as_of: today in Beijing, whatever the server's clock zone."""
+    return dt.datetime.now(BEIJING).date()
+
+
 def parse(payload: Any) -> CheckRequest:
     """Validate a payload; raises validation.InvalidRequest."""
-    return validate(payload, checker().book.subdistrict_names(), dt.date.today())
+    return validate(payload, checker().book.subdistrict_names(), beijing_today())
 
 
 def check(request: CheckRequest, lang: str) -> dict[str, Any]:

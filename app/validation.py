@@ -142,7 +142,8 @@ def _check_member(raw: Any, index: int, subdistricts: frozenset[str],
         return None
     member_id = raw.get("id")
     if not isinstance(member_id, str) or not 1 <= len(member_id.strip()) <= MEMBER_ID_MAX:
-        problems.append(Problem(f"{prefix}.id", "expected_member_id", {"max_length": MEMBER_ID_MAX}))
+        problems.append(Problem(f"{prefix}.id", "expected_member_id",
+                                {"max_length": MEMBER_ID_MAX}))
         member_id = None
     facts = _check_object(raw, MEMBER_FACTS, prefix, subdistricts, problems,
                           extra=("id", "disability"))

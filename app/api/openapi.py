@@ -72,7 +72,8 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Fengtai disability benefits checker", "version": "1",
-                 "description": "Which benefits of 丰政发〔2018〕3号 each household member can get."},
+                 "description": "Which benefits of the Fengtai plan 丰政发〔2018〕3号 "
+                                "each household member can get."},
         "paths": {
             "/api/v1/check": {"post": {
                 "operationId": "check",

@@ -24,6 +24,11 @@ from app.facts import engine_key
 from app.rulebook.model import Condition, Parameter, Rulebook, Test
 
 RULES_PER_RULESET = 60
+# Every ruleset gets this rule, which matches the household fact every check
+# asserts. A session in which nothing matched makes delete_state crash the
+# process ("free(): invalid pointer", seen here with durable_rules 2.0.28), so
+# every session must have at least one match.
+SENTINEL = "__session__"
 _names = itertools.count()
 _names_lock = threading.Lock()
 
@@ -75,7 +80,8 @@ def _rule(subject: str, body: dict, period: tuple[str, int] | None) -> dict:
     return {"all": [{"m": {"$and": parts}}]}
 
 
-def compile_condition(c: Condition, parameters: dict[str, Parameter]) -> dict[str, tuple[RuleKey, dict]]:
+def compile_condition(c: Condition, parameters: dict[str, Parameter]
+                      ) -> dict[str, tuple[RuleKey, dict]]:
     """Engine rules for one condition, by rule name."""
     rules: dict[str, tuple[RuleKey, dict]] = {}
     variants = [(c.test, RuleKey(c.id))]
@@ -102,8 +108,9 @@ class Engine:
         self.keys = {name: key for name, (key, _) in all_rules.items()}
         names = sorted(all_rules)
         self.handles = []
-        for start in range(0, len(names), RULES_PER_RULESET):
-            chunk = {n: all_rules[n][1] for n in names[start:start + RULES_PER_RULESET]}
+        for start in range(0, len(names), RULES_PER_RULESET - 1):
+            chunk = {n: all_rules[n][1] for n in names[start:start + RULES_PER_RULESET - 1]}
+            chunk[SENTINEL] = {"all": [{"m": {"t": "household"}}]}
             with _names_lock:
                 ruleset = f"fengtai_{next(_names)}"
             self.handles.append(dre.create_ruleset(ruleset, json.dumps(chunk, ensure_ascii=False)))
@@ -113,8 +120,10 @@ class Engine:
         return len(self.keys)
 
     def decide(self, facts: list[dict]) -> set[tuple[RuleKey, str]]:
-        """Assert facts (each with "t" and a unique "id") in fresh sessions; return what fired
-        as (rule key, fact id)."""
+        """Assert facts (each with "t" and a unique "id"; exactly one household fact) in fresh
+        sessions; return what fired as (rule key, fact id)."""
+        if sum(1 for f in facts if f.get("t") == "household") != 1:
+            raise ValueError("a check asserts exactly one household fact")
         sid = uuid.uuid4().hex
         payload = json.dumps([{**f, "sid": sid} for f in facts], ensure_ascii=False)
         fired: set[tuple[RuleKey, str]] = set()
@@ -127,7 +136,8 @@ class Engine:
                 message = action[1] if action else None
                 while message:
                     for name, matched in json.loads(message).items():
-                        fired.add((self.keys[name], matched["m"]["id"]))
+                        if name != SENTINEL:
+                            fired.add((self.keys[name], matched["m"]["id"]))
                     message = dre.complete_and_start_action(handle, state_handle)
             finally:
                 dre.delete_state(handle, sid)

@@ -283,7 +283,8 @@ BENEFIT_KEYS = ("id", "theme", "scope", "title", "summary", "plan", "level", "co
 BENEFIT_OPTIONAL = ("amount", "uncertain", "contact_office")
 
 
-def load_benefit(file: Path, conditions: dict[str, Condition], problems: list[str]) -> Benefit | None:
+def load_benefit(file: Path, conditions: dict[str, Condition],
+                 problems: list[str]) -> Benefit | None:
     r = _Reader(str(file), problems)
     m = r.mapping(_load_yaml(file, problems), "", BENEFIT_KEYS, BENEFIT_OPTIONAL)
     if m is None:
