@@ -175,6 +175,7 @@ def validate(payload: Any, subdistricts: frozenset[str], today: dt.date) -> Chec
         problems.append(Problem("members", "too_many_members", {"maximum": MAX_MEMBERS}))
     else:
         seen: set[str] = set()
+        sent_at: list[int] = []  # paths name members as sent, invalid ones included
         for index, raw in enumerate(raw_members):
             member = _check_member(raw, index, subdistricts, problems)
             if member is None:
@@ -183,7 +184,8 @@ def validate(payload: Any, subdistricts: frozenset[str], today: dt.date) -> Chec
                 problems.append(Problem(f"members[{index}].id", "duplicate_id"))
             seen.add(member.id)
             members.append(member)
-        for index, member in enumerate(members):
+            sent_at.append(index)
+        for index, member in zip(sent_at, members, strict=True):
             ward = member.facts.get("is_guardian_of")
             if ward is not None and (ward not in seen or ward == member.id):
                 problems.append(Problem(f"members[{index}].is_guardian_of", "unknown_member",

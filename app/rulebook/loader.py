@@ -230,19 +230,18 @@ def _add_condition(conditions: dict[str, Condition], condition: Condition, r: _R
         conditions[condition.id] = condition
 
 
-def load_conditions(file: Path, problems: list[str]) -> dict[str, Condition]:
+def load_conditions(file: Path, conditions: dict[str, Condition], problems: list[str]) -> None:
+    """Add the conditions of one file to `conditions`, refusing ids defined before."""
     r = _Reader(str(file), problems)
     data = _load_yaml(file, problems)
-    conditions: dict[str, Condition] = {}
     m = r.mapping(data, "", ("conditions",))
     if m is None or not isinstance(m.get("conditions"), list):
         r.fail("conditions", "expected a list of conditions")
-        return conditions
+        return
     for i, node in enumerate(m["conditions"]):
         c = _condition(r, node, f"conditions[{i}]")
         if c:
             _add_condition(conditions, c, r, f"conditions[{i}]")
-    return conditions
 
 
 def load_parameter(file: Path, problems: list[str]) -> Parameter | None:
@@ -393,41 +392,143 @@ def load_offices(file: Path, problems: list[str]) -> dict[str, Office]:
         if o is None:
             continue
         key = r.string(o.get("key"), path + ".key")
-        if not isinstance(o.get("verified"), bool):
+        verified = o.get("verified")
+        if not isinstance(verified, bool):
             r.fail(path + ".verified", "expected true or false")
+            verified = False
+        name = r.text(o.get("name"), path + ".name")
+        if key and name.zh and name.zh != key:
+            r.fail(path + ".name.zh", f"must be the annex's own name '{key}'")
         current = r.text(o["current"], path + ".current") if "current" in o else None
         source = r.source(o["source"], path + ".source") if "source" in o else None
-        if current is not None and o.get("verified") and source is None:
-            r.fail(path, "a verified new name needs a source")
-        offices[key] = Office(key, r.text(o.get("name"), path + ".name"), current, source,
-                              bool(o.get("verified")))
+        # pages show a verified name as today's: a reader must be able to open the proof
+        if verified and (source is None or not isinstance(source.url, str) or not source.url):
+            r.fail(path, "verified: true needs a source with a url")
+        note = r.string(o["note"], path + ".note") if "note" in o else None
+        if key in offices:
+            r.fail(path + ".key", f"'{key}' is listed twice")
+        offices[key] = Office(key, name, current, source, verified, note)
     return offices
 
 
 def load_subdistricts(file: Path, problems: list[str]) -> dict[str, Subdistrict]:
+    """The current 街道/镇 by name; the pre-2021 units are checked against them."""
     r = _Reader(str(file), problems)
     m = r.mapping(_load_yaml(file, problems), "", ("current", "sources"), ("former",)) or {}
+
+    def names(node: Any, path: str) -> list[str]:
+        if not isinstance(node, list):
+            r.fail(path, "expected a list of names ([] when none)")
+            return []
+        return [r.string(n, f"{path}[{j}]") for j, n in enumerate(node)]
+
+    def listed(key: str) -> list[Any]:
+        nodes = m.get(key, [])  # a missing required key is already reported
+        if not isinstance(nodes, list) or (key == "current" and key in m and not nodes):
+            r.fail(key, "expected a list")
+            return []
+        return nodes
+
     found: dict[str, Subdistrict] = {}
-    for i, node in enumerate(m.get("current") or []):
-        s = r.mapping(node, f"current[{i}]", ("name", "kind"), ("former", "en")) or {}
-        name = r.string(s.get("name"), f"current[{i}].name")
-        found[name] = Subdistrict(name, r.choice(s.get("kind"), f"current[{i}].kind",
-                                                 ("街道", "镇")), tuple(s.get("former") or ()))
+    at: dict[str, str] = {}
+    for i, node in enumerate(listed("current")):
+        path = f"current[{i}]"
+        s = r.mapping(node, path, ("name", "kind", "en"), ("former", "note"))
+        if s is None:
+            continue
+        name = r.string(s.get("name"), path + ".name")
+        if name in found:
+            r.fail(path + ".name", f"'{name}' is listed twice")
+        if "note" in s:
+            r.string(s["note"], path + ".note")
+        found[name] = Subdistrict(name, r.choice(s.get("kind"), path + ".kind", ("街道", "镇")),
+                                  tuple(names(s.get("former", []), path + ".former")),
+                                  r.string(s.get("en"), path + ".en"))
+        at[name] = path
+    becomes: dict[str, list[str]] = {}
+    for i, node in enumerate(listed("former")):
+        path = f"former[{i}]"
+        f = r.mapping(node, path, ("name", "code", "becomes"))
+        if f is None:
+            continue
+        old = r.string(f.get("name"), path + ".name")
+        if old in becomes:
+            r.fail(path + ".name", f"'{old}' is listed twice")
+        if not isinstance(f.get("code"), str) or not f["code"].isdigit():
+            r.fail(path + ".code", "expected the division code as quoted digits")
+        becomes[old] = names(f.get("becomes"), path + ".becomes")
+        if not becomes[old]:
+            r.fail(path + ".becomes", "name the current unit(s) it went into")
+        for new in becomes[old]:
+            if new not in found:
+                r.fail(path + ".becomes", f"'{new}' is not a current unit")
+            elif old not in found[new].former:
+                r.fail(path + ".becomes", f"'{new}' does not list '{old}' in its former")
+    # both directions of the old→new relation must agree, so a reader can trust either
+    if "former" in m:
+        for new, sub in found.items():
+            for old in sub.former:
+                if old not in becomes:
+                    r.fail(at[new] + ".former", f"'{old}' is not in the former list")
+                elif new not in becomes[old]:
+                    r.fail(at[new] + ".former", f"former '{old}' does not name '{new}'")
+    sources = m.get("sources")
+    if not isinstance(sources, list) or not sources:
+        r.fail("sources", "expected at least one source")
+    else:
+        for i, node in enumerate(sources):
+            r.source(node, f"sources[{i}]")
     return found
 
 
 def load_mapping(file: Path, problems: list[str]) -> dict[int, dict[str, Any]]:
+    """Annex task number → {"task", "benefits": [ids]} or {"task", "not_resident_facing": Text}."""
+    annex_tasks = range(1, 53)  # the plan's annex has 52 tasks
     r = _Reader(str(file), problems)
     m = r.mapping(_load_yaml(file, problems), "", ("tasks",)) or {}
     mapping: dict[int, dict[str, Any]] = {}
-    for i, node in enumerate(m.get("tasks") or []):
+    first_at: dict[int, int] = {}
+    nodes = m.get("tasks")
+    if not isinstance(nodes, list):
+        if "tasks" in m:
+            r.fail("tasks", "expected a list of tasks")
+        return mapping
+    for i, node in enumerate(nodes):
         path = f"tasks[{i}]"
         t = r.mapping(node, path, ("task",), ("benefits", "not_resident_facing"))
         if t is None:
             continue
+        task = t.get("task")
+        if isinstance(task, bool) or not isinstance(task, int) or task not in annex_tasks:
+            r.fail(path + ".task", f"expected an annex task number 1-52, not {task!r}")
+            continue
+        if task in first_at:
+            r.fail(path + ".task", f"task {task} is already mapped at tasks[{first_at[task]}]")
+            continue
+        first_at[task] = i
+        entry: dict[str, Any] = {"task": task}
         if ("benefits" in t) == ("not_resident_facing" in t):
             r.fail(path, "give either 'benefits' or 'not_resident_facing'")
-        mapping[t.get("task")] = t
+        elif "benefits" in t:
+            ids = t["benefits"]
+            if not isinstance(ids, list) or not ids:
+                r.fail(path + ".benefits", "expected a list of benefit ids")
+                ids = []
+            entry["benefits"] = []
+            for j, bid in enumerate(ids):
+                if not isinstance(bid, str) or not bid.strip():
+                    r.fail(f"{path}.benefits[{j}]", f"expected a benefit id, not {bid!r}")
+                elif bid in entry["benefits"]:
+                    r.fail(f"{path}.benefits[{j}]", f"'{bid}' is listed twice")
+                else:
+                    entry["benefits"].append(bid)
+        else:
+            entry["not_resident_facing"] = r.text(t["not_resident_facing"],
+                                                  path + ".not_resident_facing")
+        mapping[task] = entry
+    missing = [str(n) for n in annex_tasks if n not in first_at]
+    if missing:
+        r.fail("tasks", "no entry for annex task(s) " + ", ".join(missing))
     return mapping
 
 
@@ -484,6 +585,15 @@ def _cross_check(book: Rulebook, problems: list[str]) -> None:
         for bid in entry.get("benefits") or []:
             if bid not in BENEFIT_IDS:
                 problems.append(f"rules/annex-mapping.yaml: task {task}: unknown benefit '{bid}'")
+            elif bid in book.benefits and task not in book.benefits[bid].annex_tasks:
+                problems.append(f"rules/annex-mapping.yaml: task {task}: lists '{bid}', whose "
+                                "file does not name this task in plan.annex_tasks")
+    for b in book.benefits.values():
+        for task in b.annex_tasks:
+            if task in book.annex_mapping and b.id not in (
+                    book.annex_mapping[task].get("benefits") or []):
+                problems.append(f"{b.file}: plan.annex_tasks: task {task} does not list "
+                                f"'{b.id}' in rules/annex-mapping.yaml")
 
 
 def load_rulebook(root: Path) -> Rulebook:
@@ -492,12 +602,7 @@ def load_rulebook(root: Path) -> Rulebook:
     root = Path(root)
     conditions: dict[str, Condition] = {}
     for file in sorted((root / "conditions").glob("*.yaml")):
-        for cid, c in load_conditions(file, problems).items():
-            if cid in conditions:
-                problems.append(f"{_shown(file)}: condition id '{cid}' is already defined in "
-                                f"{conditions[cid].defined_in}")
-            else:
-                conditions[cid] = c
+        load_conditions(file, conditions, problems)
     parameters = {}
     for file in sorted((root / "parameters").glob("*.yaml")):
         p = load_parameter(file, problems)

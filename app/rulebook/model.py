@@ -42,7 +42,7 @@ class Test:
     children: tuple[Test, ...] = ()
 
     def paths(self) -> set[str]:
-        if self.children:
+        if self.op in ("all", "any"):
             return set().union(*(c.paths() for c in self.children))
         return {self.path}
 
@@ -109,11 +109,12 @@ class AmountTier:
 
 @dataclass(frozen=True)
 class Office:
-    key: str
+    key: str  # the annex's own name
     name: Text
-    current: Text | None
+    current: Text | None  # name after the 2018-2019 reorganisation, when it changed
     source: Source | None
-    verified: bool
+    verified: bool  # only then do result pages show `current`
+    note: str | None = None  # for maintainers: what is believed and why
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,13 @@ class Benefit:
 
 @dataclass(frozen=True)
 class Subdistrict:
-    name: str
+    name: str  # the Chinese name, which is also the value the contract accepts
     kind: str  # 街道 or 镇
-    former: tuple[str, ...] = ()
+    former: tuple[str, ...] = ()  # pre-2021 units whose area went into this one
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.name
 
 
 @dataclass
