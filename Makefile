@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint unit browser babel-extract babel-update babel-compile babel-check clean
+.PHONY: help setup run test lint unit bench babel-extract babel-update babel-compile babel-check clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ test: setup lint babel-check ## Run every test, browser tests included
 
 unit: setup ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
+
+bench: setup ## Time a check against the plain-Python baseline (ratios, same run)
+	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py scripts

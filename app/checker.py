@@ -91,30 +91,47 @@ class Outcome:
     uncertain: bool = False
 
 
-def _needs(c: Condition) -> set[str]:
+def _needs(c: Condition) -> frozenset[str]:
     paths = c.test.paths() | (c.uncertain_if.paths() if c.uncertain_if else set())
     params = c.test.parameters() | (c.uncertain_if.parameters() if c.uncertain_if else set())
-    return paths | {parameter_key(p) for p in params}
+    return frozenset(paths | {parameter_key(p) for p in params})
 
 
-def _outcome(c: Condition, s: Subject, fired: set[tuple[RuleKey, str]]) -> Outcome:
-    if (RuleKey(c.id), s.fact_id) in fired:
-        return Outcome(MET)
-    if (RuleKey(c.id, uncertain=True), s.fact_id) in fired:
-        return Outcome(UNKNOWN, uncertain=True)
-    missing = tuple(sorted(_needs(c) & s.unknown))
-    return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
+class Decisions:
+    """What the engine decided in one check, read per condition and subject (memoised:
+    a condition shared by many benefits is read once per member)."""
 
+    def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
+                 household: Subject, members: list[Subject]):
+        self.needs, self.fired = needs, fired
+        self.household, self.members = household, members
+        self._memo: dict[tuple[str, str], Outcome] = {}
 
-def condition_outcome(c: Condition, subject: Subject, household: Subject,
-                      members: list[Subject], fired: set[tuple[RuleKey, str]]) -> Outcome:
-    if c.any_member:
-        outcomes = [_outcome(c, m, fired) for m in members]
+    def _one(self, c: Condition, s: Subject) -> Outcome:
+        if (RuleKey(c.id), s.fact_id) in self.fired:
+            return Outcome(MET)
+        if (RuleKey(c.id, uncertain=True), s.fact_id) in self.fired:
+            return Outcome(UNKNOWN, uncertain=True)
+        missing = tuple(sorted(self.needs[c.id] & s.unknown))
+        return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
+
+    def outcome(self, c: Condition, subject: Subject) -> Outcome:
+        if c.any_member:
+            key = (c.id, "*")
+        else:
+            subject = self.household if c.subject == "household" else subject
+            key = (c.id, subject.fact_id)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._any(c) if c.any_member else self._one(c, subject)
+        return found
+
+    def _any(self, c: Condition) -> Outcome:
+        outcomes = [self._one(c, m) for m in self.members]
         if any(o.status == MET for o in outcomes):
             return Outcome(MET)
         missing = tuple(sorted({p for o in outcomes for p in o.missing}))
         return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
-    return _outcome(c, household if c.subject == "household" else subject, fired)
 
 
 def combine(outcomes: list[Outcome], rule_uncertain: bool) -> str:
@@ -139,35 +156,30 @@ class Checker:
     def __init__(self, book: Rulebook):
         self.book = book
         self.engine = Engine(book)
+        self.needs = {cid: _needs(c) for cid, c in book.conditions.items()}
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
         household, members = prepare(request, self.book)
         facts = [engine_fact("household", household)] + [engine_fact("member", m)
                                                          for m in members]
-        fired = self.engine.decide(facts)
+        decisions = Decisions(self.needs, self.engine.decide(facts), household, members)
         results = []
         for benefit in self.book.benefits.values():
             if benefit.scope == "household":
-                results.append(self._benefit(benefit, None, household, household, members,
-                                             fired))
+                results.append(self._benefit(benefit, None, household, decisions))
             else:
                 for member, subject in zip(request.members, members, strict=True):
-                    results.append(self._benefit(benefit, member.id, subject, household,
-                                                 members, fired))
+                    results.append(self._benefit(benefit, member.id, subject, decisions))
         return results
 
     def _benefit(self, benefit: Benefit, member_id: str | None, subject: Subject,
-                 household: Subject, members: list[Subject],
-                 fired: set[tuple[RuleKey, str]]) -> BenefitResult:
-        conditions = []
-        for cid in benefit.conditions:
-            c = self.book.conditions[cid]
-            conditions.append((c, condition_outcome(c, subject, household, members, fired)))
+                 decisions: Decisions) -> BenefitResult:
+        conditions = [(self.book.conditions[cid],
+                       decisions.outcome(self.book.conditions[cid], subject))
+                      for cid in benefit.conditions]
         status = combine([o for _, o in conditions], benefit.uncertainty is not None)
-        tiers = []
-        for tier in benefit.amount:
-            outs = [condition_outcome(self.book.conditions[cid], subject, household, members,
-                                      fired) for cid in tier.when]
-            tiers.append((tier.parameter, combine(outs, False)))
+        tiers = [(tier.parameter,
+                  combine([decisions.outcome(self.book.conditions[cid], subject)
+                           for cid in tier.when], False))
+                 for tier in benefit.amount]
         return BenefitResult(benefit, member_id, status, conditions, tiers)
-

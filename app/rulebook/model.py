@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 THEMES = ("livelihood", "employment", "health", "education", "culture", "accessibility", "care")
@@ -69,7 +70,7 @@ class Condition:
     uncertainty: Uncertainty | None = None
     defined_in: str = ""
 
-    @property
+    @cached_property
     def subject(self) -> str:
         """Which engine fact the test runs on: the household alone, or each member."""
         if self.any_member:
