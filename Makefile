@@ -40,7 +40,7 @@ babel-extract: $(STAMP) ## Extract translatable text into translations/messages.
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k lazy_gettext -o translations/messages.pot .
 
 babel-update: babel-extract ## Merge new text into the .po files
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 babel-compile: $(STAMP) ## Build the .mo files
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^$$' || true

@@ -6,4 +6,7 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from app.web import views  # noqa: E402,F401
+from app.web import errors, filters, views  # noqa: E402,F401
+
+errors.register(bp)
+bp.record_once(lambda state: filters.register(state.app))

@@ -1,0 +1,63 @@
+"""Arrange one check's results for the results page.
+
+The statuses come from the checker (service.check); this only chooses which
+results the page shows (the person's own and the household's), sorts them into
+the three sections and names the unknown facts in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE
+from app.forms import FACT_NAMES
+
+
+def fact_name(path: str) -> str:
+    if path in FACT_NAMES:
+        return str(FACT_NAMES[path])
+    if path.startswith("ward."):
+        own = FACT_NAMES.get("member." + path.removeprefix("ward."))
+        if own is not None:
+            return _("%(fact)s, for the person they are guardian of", fact=own)
+    if path.startswith("p__"):
+        # a dated figure with no value in force on the check's date
+        return _("The figure in force on the date of the check")
+    return path
+
+
+@dataclass
+class ResultsPage:
+    as_of: str
+    rules_version: str
+    sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def eligible(self) -> list[dict[str, Any]]:
+        return self.sections[ELIGIBLE]
+
+    @property
+    def maybe(self) -> list[dict[str, Any]]:
+        return self.sections[MAYBE]
+
+    @property
+    def not_eligible(self) -> list[dict[str, Any]]:
+        return self.sections[NOT_ELIGIBLE]
+
+
+def _shown(result: dict[str, Any]) -> dict[str, Any]:
+    conditions = [{**c, "missing_names": [fact_name(p) for p in c.get("missing_facts", ())]}
+                  for c in result["conditions"]]
+    return {**result, "conditions": conditions, "for_household": result["member"] is None}
+
+
+def results_page(response: dict[str, Any], member_id: str) -> ResultsPage:
+    page = ResultsPage(response["as_of"], response["rules_version"],
+                       {ELIGIBLE: [], MAYBE: [], NOT_ELIGIBLE: []})
+    for result in response["results"]:
+        if result["member"] in (member_id, None):
+            page.sections[result["status"]].append(_shown(result))
+    return page

@@ -1,0 +1,379 @@
+"""The pages, through HTTP, read as HTML: structure, languages, errors and results."""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app import config, create_app
+from app.present import benefit_offices, office_name
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+CARE_HOUSEHOLD = {"hukou": "beijing_urban", "age": "34", "has_disability": "yes",
+                  "certificate": "yes", "category": "physical", "grade": "2",
+                  "needs_long_term_care": "yes"}
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def marked_chinese(element) -> bool:
+    while element is not None:
+        lang = element.get("lang") if hasattr(element, "get") else None
+        if lang:
+            return lang.startswith("zh")
+        element = element.parent
+    return False
+
+
+def unmarked_chinese(soup: BeautifulSoup) -> list[str]:
+    """Visible text with Chinese characters that is not inside an element marked lang="zh…"
+    (the html element itself says "en" on English pages)."""
+    found = []
+    for text in soup.find_all(string=CJK):
+        if text.parent.name in ("script", "style"):
+            continue
+        if not marked_chinese(text.parent):
+            found.append(text.strip())
+    return found
+
+
+def chinese_marked_texts(soup: BeautifulSoup) -> set[str]:
+    return {el.get_text(strip=True) for el in soup.select("body [lang^=zh]")}
+
+
+def heading_levels_in_order(soup: BeautifulSoup) -> bool:
+    levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+    return levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+def assert_layout(soup: BeautifulSoup, lang: str) -> None:
+    assert soup.html["lang"] == {"zh": "zh-Hans", "en": "en"}[lang]
+    skip = soup.find("a", class_="skip-link")
+    assert skip["href"] == "#main-content"
+    assert soup.find("main")["id"] == "main-content"
+    assert soup.find("header") and soup.find("footer")
+    switch = soup.find("a", class_="site-header__lang")
+    if lang == "zh":
+        assert switch.get_text(strip=True) == "English" and switch["lang"] == "en"
+        assert "lang=en" in switch["href"]
+    else:
+        assert switch.get_text(strip=True) == "中文" and switch["lang"] == "zh-Hans"
+        assert "lang=zh" in switch["href"]
+    assert heading_levels_in_order(soup)
+
+
+def section(soup, section_id):
+    return soup.find("section", id=section_id)
+
+
+# --- start page -------------------------------------------------------------------------
+
+def test_start_page_in_chinese_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    soup = page(response)
+    assert_layout(soup, "zh")
+    assert soup.find("a", href="/check").get_text(strip=True)
+    assert soup.find("a", href="/benefits")
+    assert "不会被保存" in soup.find("main").get_text()
+
+
+def test_start_page_in_english(client):
+    soup = page(client.get("/?lang=en"))
+    assert_layout(soup, "en")
+    assert soup.find("a", class_="button--start")["href"] == "/check"
+    assert "Nothing you type is stored" in soup.get_text()
+    # no Chinese outside the switch link and the plan's document number (a proper name)
+    assert unmarked_chinese(soup) == []
+    assert chinese_marked_texts(soup) <= {"中文", "丰政发〔2018〕3号"}
+
+
+def test_language_choice_is_remembered(client):
+    client.get("/?lang=en")
+    assert page(client.get("/check")).html["lang"] == "en"
+    client.get("/?lang=zh")
+    assert page(client.get("/check")).html["lang"] == "zh-Hans"
+
+
+# --- the form ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_form_page_structure(client, lang):
+    soup = page(client.get(f"/check?lang={lang}"))
+    assert_layout(soup, lang)
+    form = soup.find("form", id="check-form")
+    assert form["method"] == "post" and form["action"] == f"/check?lang={lang}"
+    ids = {el["id"] for el in soup.find_all(id=True)}
+    for field in form.find_all(["input", "select"]):
+        if field.get("type") == "hidden":
+            continue
+        if field.get("type") == "radio":
+            assert form.find("label", attrs={"for": field["id"]})
+            fieldset = field.find_parent("fieldset")
+            assert fieldset.find("legend").get_text(strip=True)
+        else:
+            assert form.find("label", attrs={"for": field["id"]}).get_text(strip=True)
+    for described in form.find_all(attrs={"aria-describedby": True}):
+        assert set(described["aria-describedby"].split()) <= ids
+    # every question that may be unknown offers "Not sure" (all but the age)
+    not_sure = {"zh": "不确定", "en": "Not sure"}[lang]
+    for fieldset in form.find_all("fieldset"):
+        assert not_sure in [label.get_text(strip=True) for label in fieldset.find_all("label")]
+    assert len(form.find_all("fieldset")) == 21  # every question but age, income, subdistrict
+    options = form.find("select", id="subdistrict").find_all("option")
+    assert options[0]["value"] == "" and len(options) > 1
+
+
+def test_english_form_marks_chinese_proper_names(client):
+    soup = page(client.get("/check?lang=en"))
+    assert unmarked_chinese(soup) == []
+
+
+@pytest.mark.parametrize("lang, prefix, heading", [("zh", "错误：", "出现问题"),
+                                                   ("en", "Error: ", "There is a problem")])
+def test_form_errors(client, lang, prefix, heading):
+    response = client.post(f"/check?lang={lang}", data={"age": "", "hukou": "elsewhere"})
+    assert response.status_code == 400
+    soup = page(response)
+    assert soup.title.get_text().startswith(prefix)
+    summary = soup.find("main").find(True)  # the first element in <main>
+    assert "error-summary" in summary["class"]
+    assert summary.find("h2").get_text(strip=True) == heading
+    links = [a["href"] for a in summary.find_all("a")]
+    assert links == ["#hukou-0", "#age"]
+    for href in links:
+        assert soup.find(id=href[1:]) is not None
+    age = soup.find("input", id="age")
+    assert age["aria-invalid"] == "true"
+    assert "age-error" in age["aria-describedby"].split()
+    assert soup.find(id="age-error").get_text(strip=True)
+    assert "hukou-error" in soup.find("input", id="hukou-0").find_parent(
+        "fieldset")["aria-describedby"].split()
+
+
+def test_form_keeps_the_answers_after_an_error(client):
+    soup = page(client.post("/check?lang=en", data={"age": "200", "hukou": "beijing_rural"}))
+    assert soup.find("input", id="age")["value"] == "200"
+    assert soup.find("input", attrs={"name": "hukou", "value": "beijing_rural"}).has_attr(
+        "checked")
+
+
+# --- results ----------------------------------------------------------------------------
+
+def result_ids(soup, section_id):
+    return {a["id"].removeprefix("result-") for a in section(soup, section_id).find_all(
+        "article")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_results_for_a_known_household(client, book, lang):
+    response = client.post(f"/check?lang={lang}", data=CARE_HOUSEHOLD)
+    assert response.status_code == 200
+    soup = page(response)
+    assert_layout(soup, lang)
+    eligible, maybe, not_eligible = (result_ids(soup, s) for s in
+                                     ("eligible", "maybe", "not-eligible"))
+    assert "care-subsidy" in eligible
+    # every benefit shown once: member-level for this person, household-level for the family
+    assert eligible | maybe | not_eligible == set(book.benefits)
+    assert len(eligible) + len(maybe) + len(not_eligible) == len(book.benefits)
+    # not eligible ones are folded away in a <details>, which works without JavaScript
+    if not_eligible:
+        assert section(soup, "not-eligible").find("details").find("article")
+    care = soup.find("article", id="result-care-subsidy")
+    status = care.find(class_="tag").get_text(" ", strip=True)
+    assert {"zh": "可以申请", "en": "You can apply"}[lang] in status
+    assert care.find(class_="amount")
+    assert care.find("a", href="/benefits/care-subsidy")
+    summary = soup.find(id="summary").get_text(" ", strip=True)
+    assert str(len(eligible)) in summary and str(len(maybe)) in summary
+
+
+def test_results_say_status_in_words(client):
+    soup = page(client.post("/check?lang=en", data=CARE_HOUSEHOLD))
+    for condition in soup.select(".condition"):
+        words = condition.find(class_="condition__status").get_text(" ", strip=True)
+        assert re.search(r"(Met|Not met|Not known):", words)
+    for tag in soup.select(".tag"):
+        assert tag.get_text(strip=True).strip("✓✗? ")
+
+
+def test_household_results_are_marked(client, book):
+    household = [b.id for b in book.benefits.values() if b.scope == "household"]
+    if not household:
+        pytest.skip("no household-level benefit in the rulebook yet")
+    soup = page(client.post("/check?lang=en", data=CARE_HOUSEHOLD))
+    card = soup.find("article", id=f"result-{household[0]}")
+    assert card.find(class_="for-household").get_text(strip=True) == "For the household"
+    own = soup.find("article", id="result-care-subsidy")
+    assert own.find(class_="for-household") is None
+
+
+def test_not_sure_answers_give_maybe_with_what_is_missing(client):
+    answers = {**CARE_HOUSEHOLD, "hukou": "unknown"}
+    soup = page(client.post("/check?lang=en", data=answers))
+    assert "care-subsidy" in result_ids(soup, "maybe")
+    care = soup.find("article", id="result-care-subsidy")
+    unknown = care.find("li", class_="condition--unknown")
+    assert "Not known:" in unknown.get_text(" ", strip=True)
+    assert "Household registration (hukou)" in [
+        li.get_text(strip=True) for li in unknown.select(".condition__missing-list li")]
+    assert "You may be able to get" in care.find(class_="tag").get_text()
+
+
+def test_uncertain_criterion_shows_why_and_the_source(client):
+    # grade 3 intellectual: the rule marks the severity uncertain (grade C source)
+    answers = {**CARE_HOUSEHOLD, "category": "intellectual", "grade": "3"}
+    soup = page(client.post("/check?lang=en", data=answers))
+    assert "care-subsidy" in result_ids(soup, "maybe")
+    care = soup.find("article", id="result-care-subsidy")
+    note = care.find(class_="uncertain")
+    assert "Why this is not certain" in note.get_text()
+    assert "Grade C" in note.find(class_="source").get_text()
+
+
+def test_results_page_in_english_has_chinese_only_where_marked(client):
+    soup = page(client.post("/check?lang=en", data=CARE_HOUSEHOLD))
+    assert unmarked_chinese(soup) == []
+
+
+def test_results_in_chinese(client):
+    soup = page(client.post("/check?lang=zh", data=CARE_HOUSEHOLD))
+    assert soup.find("h2", id="eligible-heading").get_text(strip=True) == "可以申请"
+    care = soup.find("article", id="result-care-subsidy")
+    assert care.find("h3").get_text(strip=True) == "重度残疾人护理补贴"
+    assert "请向经办部门确认金额" in care.get_text()
+
+
+def test_results_page_links_back(client):
+    soup = page(client.post("/check?lang=en", data=CARE_HOUSEHOLD))
+    assert soup.find("a", href="/check", string=re.compile("Check again"))
+    assert "print" in soup.get_text()
+
+
+# --- catalogue --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_catalogue_lists_every_benefit_by_theme(client, book, lang):
+    response = client.get(f"/benefits?lang={lang}")
+    assert response.status_code == 200
+    soup = page(response)
+    assert_layout(soup, lang)
+    for benefit in book.benefits.values():
+        link = soup.find("a", href=f"/benefits/{benefit.id}")
+        assert link is not None, benefit.id
+        assert link.find_parent("section").find("h2")["id"] == f"theme-{benefit.theme}"
+    if lang == "en":
+        assert unmarked_chinese(soup) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_benefit_page(client, book, lang):
+    benefit = book.benefits["care-subsidy"]
+    soup = page(client.get(f"/benefits/care-subsidy?lang={lang}"))
+    assert_layout(soup, lang)
+    text = soup.get_text(" ", strip=True)
+    assert benefit.title.get(lang) in soup.find("h1").get_text()
+    assert {"zh": "二（二）", "en": "2 (2)"}[lang] in text
+    lead, partners = benefit_offices(book, benefit)
+    for office in [lead, *partners]:
+        assert office_name(book, office, lang) in text
+    hrefs = {a["href"] for a in soup.find_all("a", href=True)}
+    assert {s.url for s in benefit.sources if s.url} <= hrefs
+    assert benefit.plan_text in text
+    assert soup.find("blockquote")["lang"] == "zh-Hans"
+    if lang == "en":
+        assert unmarked_chinese(soup) == []
+
+
+@pytest.mark.parametrize("lang, heading", [("zh", "找不到该页面"), ("en", "Page not found")])
+def test_unknown_benefit_is_404(client, lang, heading):
+    response = client.get(f"/benefits/no-such-benefit?lang={lang}")
+    assert response.status_code == 404
+    soup = page(response)
+    assert_layout(soup, lang)
+    assert soup.find("h1").get_text(strip=True) == heading
+
+
+# --- errors -----------------------------------------------------------------------------
+
+def test_wrong_method_is_a_405_page(client):
+    response = client.put("/check?lang=en")
+    assert response.status_code == 405
+    assert response.mimetype == "text/html"
+    assert_layout(page(response), "en")
+
+
+def test_api_addresses_keep_json_errors(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.is_json and response.json["error"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_huge_form_is_413(client, lang):
+    response = client.post(f"/check?lang={lang}", data={"age": "3" * (70 * 1024)})
+    assert response.status_code == 413
+    soup = page(response)
+    assert_layout(soup, lang)
+    assert "64" in soup.find("main").get_text()
+
+
+class CsrfConfig(config.TestConfig):
+    WTF_CSRF_ENABLED = True
+
+
+@pytest.fixture()
+def csrf_client():
+    return create_app(CsrfConfig()).test_client()
+
+
+def test_form_without_csrf_token_is_a_translated_400(csrf_client):
+    response = csrf_client.post("/check?lang=zh", data=CARE_HOUSEHOLD)
+    assert response.status_code == 400
+    soup = page(response)
+    assert_layout(soup, "zh")
+    assert soup.find("h1").get_text(strip=True) == "表单未能提交"
+
+
+def test_form_with_csrf_token_works(csrf_client):
+    soup = page(csrf_client.get("/check?lang=en"))
+    token = soup.find("input", attrs={"name": "csrf_token"})["value"]
+    response = csrf_client.post("/check?lang=en", data={**CARE_HOUSEHOLD, "csrf_token": token})
+    assert response.status_code == 200
+    assert "care-subsidy" in result_ids(page(response), "eligible")
+
+
+def test_a_payload_the_checker_refuses_is_a_400_not_a_500(client, monkeypatch):
+    # cannot happen from a valid form; if it ever does, the page names the question
+    from app.web import views
+
+    monkeypatch.setattr(views, "build_payload", lambda form: {
+        "household": {"hukou": "mars"}, "members": [{"id": "m1", "age": 34}]})
+    response = client.post("/check?lang=en", data={"age": "34"})
+    assert response.status_code == 400
+    summary = page(response).find(id="error-summary")
+    link = summary.find("a")
+    assert link["href"] == "#hukou-0"
+    assert link.get_text(strip=True) == (
+        "Check your answer to “Where is the household registered (hukou)?”")
+
+
+def test_an_unexpected_error_is_a_500_page():
+    class Quiet(config.TestConfig):
+        PROPAGATE_EXCEPTIONS = False
+
+    app = create_app(Quiet())
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken", view_func=broken)
+    response = app.test_client().get("/broken?lang=en")
+    assert response.status_code == 500
+    soup = page(response)
+    assert_layout(soup, "en")
+    assert "a bug" not in soup.get_text()
