@@ -99,7 +99,10 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
     for c, outcome in r.conditions:
         item: dict[str, Any] = {"id": c.id, "text": c.text.get(lang), "status": outcome.status}
         if outcome.missing:
-            item["missing_facts"] = list(outcome.missing)
+            # fact paths as in rules/README.md; a dated figure with none in force on as_of
+            # is named "parameter:<id>"
+            item["missing_facts"] = [p.replace("p__", "parameter:", 1) if p.startswith("p__")
+                                     else p for p in outcome.missing]
         if outcome.uncertain and c.uncertainty:
             item["uncertain"] = {"text": c.uncertainty.text.get(lang),
                                  "source": source_dict(c.uncertainty.source)}

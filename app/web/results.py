@@ -23,7 +23,7 @@ def fact_name(path: str) -> str:
         own = FACT_NAMES.get("member." + path.removeprefix("ward."))
         if own is not None:
             return _("%(fact)s, for the person they are guardian of", fact=own)
-    if path.startswith("p__"):
+    if path.startswith("parameter:"):
         # a dated figure with no value in force on the check's date
         return _("The figure in force on the date of the check")
     return path

@@ -1,0 +1,225 @@
+"""The engine under load: many different households checked at once, each answer compared
+with tests/oracle.py, and no engine session left behind (shared/durable-rules.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections import Counter
+
+import durable_rules_engine as dre
+import pytest
+from oracle import boundary_numbers, evaluate, random_payload
+
+import app.rulebook.engine as engine_module
+from app.checker import Checker
+from app.validation import validate
+
+THREADS = 8
+PER_THREAD = int(os.environ.get("ENGINE_CHECKS_PER_THREAD", "2000"))
+TODAY = dt.date(2026, 12, 1)
+SESSION_LIMIT = 1024  # live sessions a ruleset holds before MemoryError
+SID = re.compile(r'"sid": ?"([^"]+)"')
+
+
+class Spy:
+    """Stands in for the durable_rules_engine module inside app.rulebook.engine and
+    records which (ruleset handle, session id) pairs were opened and deleted."""
+
+    def __init__(self, fail_on_action: int | None = None):
+        self.opened: list[tuple[int, str]] = []
+        self.deleted: list[tuple[int, str]] = []
+        self.rulesets: list[tuple[str, dict]] = []
+        self.actions = 0
+        self.fail_on_action = fail_on_action
+
+    def __getattr__(self, name):
+        return getattr(dre, name)
+
+    def create_ruleset(self, name, text):
+        self.rulesets.append((name, json.loads(text)))
+        return dre.create_ruleset(name, text)
+
+    def assert_facts(self, handle, payload):
+        sids = set(SID.findall(payload))
+        assert len(sids) == 1, "one session per check"
+        self.opened.append((handle, sids.pop()))
+        return dre.assert_facts(handle, payload)
+
+    def start_action_for_state(self, handle, state):
+        self.actions += 1
+        if self.actions == self.fail_on_action:
+            raise RuntimeError("injected failure")
+        return dre.start_action_for_state(handle, state)
+
+    def delete_state(self, handle, sid):
+        self.deleted.append((handle, sid))
+        return dre.delete_state(handle, sid)
+
+
+def _got(results) -> dict:
+    got = {}
+    for r in results:
+        key = (r.benefit.id, r.member)
+        assert key not in got, f"{key} answered twice"
+        got[key] = (r.status, [(c.id, o.status) for c, o in r.conditions], list(r.amount_tiers))
+    return got
+
+
+def differences(book, request, results, seen: Counter | None = None) -> list[str]:
+    """What the engine answered differently from the oracle; `seen` counts the statuses."""
+    expected = evaluate(book, request)
+    if seen is not None:
+        for (bid, _), want in expected.items():
+            seen[(bid, want.status)] += 1
+            seen.update(want.conditions)
+    got = _got(results)
+    if set(got) != set(expected):
+        return [f"answered {sorted(set(got) ^ set(expected), key=str)} wrongly"]
+    found = []
+    for key, want in expected.items():
+        status, conditions, tiers = got[key]
+        if (status, conditions, tiers) != (want.status, want.conditions, want.tiers):
+            found.append(f"{key}: engine {status} {conditions} {tiers}; "
+                         f"oracle {want.status} {want.conditions} {want.tiers}")
+    return found
+
+
+def _request(book, payload):
+    return validate(payload, book.subdistrict_names(), TODAY)
+
+
+def test_oracle_and_engine_agree_on_known_households(checker):
+    """A few hand-made cases first, so a failure in the big run is easier to read."""
+    book = checker.book
+    payloads = [
+        {"as_of": "2025-03-01", "household": {"hukou": "beijing_urban"},
+         "members": [{"id": "a", "age": 34, "needs_long_term_care": True,
+                      "disability": {"certificate": True, "category": "physical", "grade": 2}},
+                     {"id": "b", "disability": None}, {"id": "c"},
+                     {"id": "d", "disability": {}, "is_guardian_of": "a"}]},
+        {"members": [{"id": "x"}]},
+        {"as_of": "2015-01-01", "household": {"monthly_income_per_person": 710},
+         "members": [{"id": "x", "disability": {"grade": 3, "category": "mental"}}]},
+    ]
+    for payload in payloads:
+        request = _request(book, payload)
+        assert differences(book, request, checker.run(request)) == []
+
+
+def test_eight_threads_of_random_households_match_the_oracle(checker, monkeypatch):
+    book = checker.book
+    edges = boundary_numbers(book)
+    spy = Spy()
+    monkeypatch.setattr(engine_module, "dre", spy)
+    barrier = threading.Barrier(THREADS)
+    failures: list[str] = []
+    done = Counter()
+    seen = [Counter() for _ in range(THREADS)]
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+        barrier.wait()
+        try:
+            for _ in range(PER_THREAD):
+                payload = random_payload(rng, book, edges)
+                request = _request(book, payload)
+                found = differences(book, request, checker.run(request), seen[seed])
+                if found:
+                    failures.append(f"{json.dumps(payload, ensure_ascii=False)}\n  " +
+                                    "\n  ".join(found[:5]))
+                done[seed] += 1
+        except Exception as error:  # reported below, with the thread's seed
+            failures.append(f"thread {seed}: {error!r}")
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+
+    assert failures == [], f"{len(failures)} wrong answers, first: {failures[:3]}"
+    assert sum(done.values()) == THREADS * PER_THREAD
+    # every session opened was deleted, once, in the ruleset that opened it
+    assert Counter(spy.deleted) == Counter(spy.opened)
+    sids = {sid for _, sid in spy.opened}
+    assert len(sids) == THREADS * PER_THREAD, "each check uses its own session"
+    assert len(spy.opened) == len(sids) * len(checker.engine.handles)
+    print(f"{THREADS * PER_THREAD} checks in {elapsed:.1f} s")
+
+    # the random households reached every branch: a run where nothing is ever met proves little
+    total = sum(seen, Counter())
+    for benefit in book.benefits.values():
+        for cid in benefit.conditions:
+            assert total[(cid, "met")] and total[(cid, "unmet")], (cid, total[(cid, "met")])
+        wanted = {"maybe", "not_eligible"} | (set() if benefit.uncertainty else {"eligible"})
+        assert all(total[(benefit.id, status)] for status in wanted), benefit.id
+
+
+def test_no_session_is_left_behind_after_a_failure(checker, monkeypatch):
+    book = checker.book
+    spy = Spy(fail_on_action=1)
+    monkeypatch.setattr(engine_module, "dre", spy)
+    request = _request(book, {"household": {"hukou": "beijing_urban"},
+                              "members": [{"id": "a", "disability": {"certificate": True}}]})
+    with pytest.raises(RuntimeError, match="injected"):
+        checker.run(request)
+    assert spy.opened and Counter(spy.deleted) == Counter(spy.opened)
+    # more checks than a ruleset has room for live sessions: a leak would raise MemoryError
+    for _ in range(SESSION_LIMIT + 100):
+        results = checker.run(request)
+    assert differences(book, request, results) == []
+    assert Counter(spy.deleted) == Counter(spy.opened)
+
+
+def test_compiled_rulesets_respect_the_engine_limits(book, monkeypatch):
+    spy = Spy()
+    monkeypatch.setattr(engine_module, "dre", spy)
+    first = Checker(book)
+    second = Checker(book)  # the same rulebook compiled twice in one process
+    per_compile, rule_count = len(first.engine.handles), first.engine.rule_count
+    try:
+        request = _request(book, {"as_of": "2024-08-01", "household": {"hukou": "beijing_rural"},
+                                  "members": [{"id": "a", "age": 70, "disability": {
+                                      "certificate": True, "category": "visual", "grade": 1}}]})
+        assert _got(first.run(request)) == _got(second.run(request))
+        assert differences(book, request, second.run(request)) == []
+    finally:
+        first.engine.close()
+        second.engine.close()
+
+    names = [name for name, _ in spy.rulesets]
+    assert len(names) == len(set(names)), "each compilation gets its own ruleset names"
+    assert len(spy.rulesets) == 2 * per_compile
+    sentinel = getattr(engine_module, "SENTINEL", None)  # one bookkeeping rule per ruleset
+    assert sum(len(set(rules) - {sentinel}) for _, rules in spy.rulesets) == 2 * rule_count
+    for name, rules in spy.rulesets:
+        assert 0 < len(rules) <= 60, f"{name} has {len(rules)} rules"
+        assert "$in" not in _keys(rules), f"{name} uses $in, which the engine lacks"
+        for rule_name, rule in rules.items():
+            (pattern,) = rule["all"]
+            match = pattern["m"]
+            first_test = match["$and"][0] if "$and" in match else match
+            assert list(first_test) == ["t"] and first_test["t"] in ("household", "member"), (
+                f"{rule_name} does not start with the discriminator")
+
+
+def _keys(node) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | set().union(*(_keys(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_keys(v) for v in node)) if node else set()
+    return set()
+
+
+def test_every_condition_is_compiled_to_engine_rules(checker):
+    """The engine decides every condition: none is left to Python."""
+    covered = {key.condition for key in checker.engine.keys.values()}
+    assert covered == set(checker.book.conditions)
