@@ -17,16 +17,9 @@ import yaml
 
 from app.contract import BENEFIT_IDS
 from app.present import office_name
-from app.rulebook.loader import (
-    RuleFileError,
-    load_annex,
-    load_benefit,
-    load_mapping,
-    load_offices,
-    load_rulebook,
-    load_subdistricts,
-)
+from app.rulebook.loader import RuleFileError, load_benefit, load_rulebook
 from app.rulebook.model import Subdistrict
+from app.rulebook.reference import load_annex, load_mapping, load_offices, load_subdistricts
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")

@@ -8,191 +8,26 @@ once, so a policy officer fixing files sees the whole list.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from app.facts import FACT_PATHS
 from app.rulebook.model import (
-    CONFIDENCE,
     LEVELS,
-    NUMERIC_OPERATORS,
-    OPERATORS,
     THEMES,
     AmountTier,
-    AnnexTask,
     Benefit,
     Condition,
-    Office,
     Parameter,
     ParameterValue,
     Rulebook,
-    Source,
-    Subdistrict,
-    Test,
-    Text,
-    Uncertainty,
 )
+from app.rulebook.reader import Reader, RuleFileError, join_path, load_yaml, shown
+from app.rulebook.reference import load_annex, load_mapping, load_offices, load_subdistricts
 
 
-class RuleFileError(Exception):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("invalid rule files:\n  " + "\n  ".join(problems))
-
-
-def _shown(file: Path | str) -> str:
-    """rules/… relative to the project, as a policy officer would look for it."""
-    path = Path(file)
-    parts = path.parts
-    return str(Path(*parts[parts.index("rules"):])) if "rules" in parts else str(path)
-
-
-class _Reader:
-    """Typed access to one YAML document, recording problems with their path."""
-
-    def __init__(self, file: str, problems: list[str]):
-        self.file = _shown(file)
-        self.problems = problems
-
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.append(f"{self.file}: {path or '(top)'}: {reason}")
-
-    def mapping(self, node: Any, path: str, required: tuple[str, ...],
-                optional: tuple[str, ...] = ()) -> dict[str, Any] | None:
-        if not isinstance(node, dict):
-            self.fail(path, "expected a mapping")
-            return None
-        for key in required:
-            if key not in node:
-                self.fail(path, f"missing required key '{key}'")
-        for key in node:
-            if key not in required and key not in optional:
-                allowed = ", ".join((*required, *optional))
-                self.fail(_join(path, str(key)), f"unknown key (allowed: {allowed})")
-        return node
-
-    def string(self, node: Any, path: str) -> str:
-        if not isinstance(node, str) or not node.strip():
-            self.fail(path, "expected a non-empty text")
-            return ""
-        return node.strip()
-
-    def text(self, node: Any, path: str) -> Text:
-        m = self.mapping(node, path, ("zh", "en"))
-        if m is None:
-            return Text("", "")
-        return Text(self.string(m.get("zh"), path + ".zh"), self.string(m.get("en"), path + ".en"))
-
-    def choice(self, node: Any, path: str, allowed: tuple[str, ...]) -> str:
-        if node not in allowed:
-            self.fail(path, f"{node!r} is not one of {', '.join(allowed)}")
-            return allowed[0]
-        return node
-
-    def date(self, node: Any, path: str) -> dt.date:
-        if isinstance(node, dt.date):
-            return node
-        if isinstance(node, str):
-            try:
-                return dt.date.fromisoformat(node)
-            except ValueError:
-                pass
-        self.fail(path, "expected a date YYYY-MM-DD")
-        return dt.date.min
-
-    def source(self, node: Any, path: str) -> Source:
-        m = self.mapping(node, path, ("title", "confidence"), ("url", "date"))
-        if m is None:
-            return Source("", "C")
-        date = m.get("date")
-        return Source(
-            self.string(m.get("title"), path + ".title"),
-            self.choice(m.get("confidence"), path + ".confidence", CONFIDENCE),
-            m.get("url"),
-            str(date) if date is not None else None,
-        )
-
-    def uncertainty(self, node: Any, path: str) -> Uncertainty:
-        m = self.mapping(node, path, ("text", "source")) or {}
-        return Uncertainty(self.text(m.get("text"), path + ".text"),
-                           self.source(m.get("source"), path + ".source"))
-
-    def test(self, node: Any, path: str) -> Test:
-        if not isinstance(node, dict) or not node:
-            self.fail(path, "expected a test: {fact: …, <operator>: …}, {all: […]} or {any: […]}")
-            return Test("all")
-        if set(node) in ({"all"}, {"any"}):
-            op = next(iter(node))
-            items = node[op]
-            if not isinstance(items, list) or len(items) < 2:
-                self.fail(_join(path, op), "expected a list of at least two tests")
-                return Test(op)
-            return Test(op, children=tuple(self.test(t, f"{path}.{op}[{i}]")
-                                           for i, t in enumerate(items)))
-        ops = [k for k in node if k != "fact"]
-        if "fact" not in node or len(ops) != 1 or ops[0] not in OPERATORS:
-            self.fail(path, "expected 'fact' and exactly one operator of: " + ", ".join(OPERATORS))
-            return Test("all")
-        op = ops[0]
-        fact_path = node["fact"]
-        fact = FACT_PATHS.get(fact_path)
-        if fact is None:
-            self.fail(path + ".fact", f"{fact_path!r} is not a fact of the contract")
-            return Test("all")
-        return self._leaf(op, fact_path, fact, node[op], f"{path}.{op}")
-
-    def _leaf(self, op: str, fact_path: str, fact: Any, value: Any, path: str) -> Test:
-        if op in NUMERIC_OPERATORS:
-            if fact.kind not in ("int", "number"):
-                self.fail(path, f"{op} needs a numeric fact; {fact_path} is {fact.kind}")
-            if isinstance(value, dict):
-                m = self.mapping(value, path, ("parameter",))
-                return Test(op, fact_path, parameter=m and m.get("parameter"))
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                self.fail(path, "expected a number or {parameter: id}")
-            return Test(op, fact_path, value=value)
-        values = value if op in ("in", "not_in") else [value]
-        if op in ("in", "not_in") and (not isinstance(value, list) or len(value) < 2):
-            self.fail(path, "expected a list of at least two values")
-            return Test(op, fact_path, value=())
-        for v in values:
-            self._check_value(fact_path, fact, v, path)
-        return Test(op, fact_path, value=tuple(values) if op in ("in", "not_in") else value)
-
-    def _check_value(self, fact_path: str, fact: Any, value: Any, path: str) -> None:
-        if fact.kind == "bool" and not isinstance(value, bool):
-            self.fail(path, f"{fact_path} is true or false, not {value!r}")
-        elif fact.kind == "enum" and value not in fact.values:
-            self.fail(path, f"{value!r} is not a value of {fact_path} ({', '.join(fact.values)})")
-        elif fact.kind in ("int", "number") and (
-            isinstance(value, bool) or not isinstance(value, int | float)
-        ):
-            self.fail(path, f"{fact_path} is a number, not {value!r}")
-        elif fact.kind == "subdistrict" and not isinstance(value, str):
-            self.fail(path, f"{fact_path} is a name, not {value!r}")
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _load_yaml(file: Path, problems: list[str]) -> Any:
-    try:
-        with file.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except yaml.YAMLError as error:
-        problems.append(f"{_shown(file)}: not valid YAML: {error}")
-    except OSError as error:
-        problems.append(f"{_shown(file)}: cannot be read: {error.strerror}")
-    return None
-
-
-def _condition(r: _Reader, node: Any, path: str) -> Condition | None:
+def _condition(r: Reader, node: Any, path: str) -> Condition | None:
     m = r.mapping(node, path, ("id", "text"),
                   ("test", "any_member", "uncertain_if", "uncertainty"))
     if m is None:
@@ -201,7 +36,7 @@ def _condition(r: _Reader, node: Any, path: str) -> Condition | None:
     if has_test == has_any:
         r.fail(path, "give exactly one of 'test' or 'any_member'")
         return None
-    test = r.test(m["test" if has_test else "any_member"], _join(path, "test" if has_test
+    test = r.test(m["test" if has_test else "any_member"], join_path(path, "test" if has_test
                                                                else "any_member"))
     if has_any and any(not p.startswith(("member.", "household.")) for p in test.paths()):
         r.fail(path + ".any_member", "may only test member.* and household.* facts")
@@ -220,7 +55,7 @@ def _condition(r: _Reader, node: Any, path: str) -> Condition | None:
                      test, has_any, uncertain_if, uncertainty, r.file)
 
 
-def _add_condition(conditions: dict[str, Condition], condition: Condition, r: _Reader,
+def _add_condition(conditions: dict[str, Condition], condition: Condition, r: Reader,
                    path: str) -> None:
     existing = conditions.get(condition.id)
     if existing is not None:
@@ -232,8 +67,8 @@ def _add_condition(conditions: dict[str, Condition], condition: Condition, r: _R
 
 def load_conditions(file: Path, conditions: dict[str, Condition], problems: list[str]) -> None:
     """Add the conditions of one file to `conditions`, refusing ids defined before."""
-    r = _Reader(str(file), problems)
-    data = _load_yaml(file, problems)
+    r = Reader(str(file), problems)
+    data = load_yaml(file, problems)
     m = r.mapping(data, "", ("conditions",))
     if m is None or not isinstance(m.get("conditions"), list):
         r.fail("conditions", "expected a list of conditions")
@@ -245,8 +80,8 @@ def load_conditions(file: Path, conditions: dict[str, Condition], problems: list
 
 
 def load_parameter(file: Path, problems: list[str]) -> Parameter | None:
-    r = _Reader(str(file), problems)
-    m = r.mapping(_load_yaml(file, problems), "", ("id", "title", "unit", "text", "values"))
+    r = Reader(str(file), problems)
+    m = r.mapping(load_yaml(file, problems), "", ("id", "title", "unit", "text", "values"))
     if m is None:
         return None
     pid = r.string(m.get("id"), "id")
@@ -284,8 +119,8 @@ BENEFIT_OPTIONAL = ("amount", "uncertain", "contact_office")
 
 def load_benefit(file: Path, conditions: dict[str, Condition],
                  problems: list[str]) -> Benefit | None:
-    r = _Reader(str(file), problems)
-    m = r.mapping(_load_yaml(file, problems), "", BENEFIT_KEYS, BENEFIT_OPTIONAL)
+    r = Reader(str(file), problems)
+    m = r.mapping(load_yaml(file, problems), "", BENEFIT_KEYS, BENEFIT_OPTIONAL)
     if m is None:
         return None
     bid = r.string(m.get("id"), "id")
@@ -358,178 +193,8 @@ def load_benefit(file: Path, conditions: dict[str, Condition],
         amount=tuple(amount),
         uncertainty=r.uncertainty(m["uncertain"], "uncertain") if "uncertain" in m else None,
         contact_office=m.get("contact_office"),
-        file=_shown(file),
+        file=shown(file),
     )
-
-
-def load_annex(file: Path, problems: list[str]) -> dict[int, AnnexTask]:
-    tasks: dict[int, AnnexTask] = {}
-    try:
-        with file.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                # "区体育局等" ends a list with "etc.": the office is 区体育局
-                partners = [p.strip().removesuffix("等")
-                            for p in row["partner_offices"].split("、") if p.strip()]
-                tasks[int(row["task"])] = AnnexTask(
-                    int(row["task"]), row["work_item"], row["lead_office"] or None,
-                    tuple(partners), row["timing"])
-    except (OSError, KeyError, ValueError) as error:
-        problems.append(f"{_shown(file)}: cannot be read as the annex table: {error}")
-    return tasks
-
-
-def load_offices(file: Path, problems: list[str]) -> dict[str, Office]:
-    r = _Reader(str(file), problems)
-    m = r.mapping(_load_yaml(file, problems), "", ("offices",)) or {}
-    offices: dict[str, Office] = {}
-    nodes = m.get("offices")
-    if not isinstance(nodes, list):
-        r.fail("offices", "expected a list")
-        return offices
-    for i, node in enumerate(nodes):
-        path = f"offices[{i}]"
-        o = r.mapping(node, path, ("key", "name", "verified"), ("current", "source", "note"))
-        if o is None:
-            continue
-        key = r.string(o.get("key"), path + ".key")
-        verified = o.get("verified")
-        if not isinstance(verified, bool):
-            r.fail(path + ".verified", "expected true or false")
-            verified = False
-        name = r.text(o.get("name"), path + ".name")
-        if key and name.zh and name.zh != key:
-            r.fail(path + ".name.zh", f"must be the annex's own name '{key}'")
-        current = r.text(o["current"], path + ".current") if "current" in o else None
-        source = r.source(o["source"], path + ".source") if "source" in o else None
-        # pages show a verified name as today's: a reader must be able to open the proof
-        if verified and (source is None or not isinstance(source.url, str) or not source.url):
-            r.fail(path, "verified: true needs a source with a url")
-        note = r.string(o["note"], path + ".note") if "note" in o else None
-        if key in offices:
-            r.fail(path + ".key", f"'{key}' is listed twice")
-        offices[key] = Office(key, name, current, source, verified, note)
-    return offices
-
-
-def load_subdistricts(file: Path, problems: list[str]) -> dict[str, Subdistrict]:
-    """The current 街道/镇 by name; the pre-2021 units are checked against them."""
-    r = _Reader(str(file), problems)
-    m = r.mapping(_load_yaml(file, problems), "", ("current", "sources"), ("former",)) or {}
-
-    def names(node: Any, path: str) -> list[str]:
-        if not isinstance(node, list):
-            r.fail(path, "expected a list of names ([] when none)")
-            return []
-        return [r.string(n, f"{path}[{j}]") for j, n in enumerate(node)]
-
-    def listed(key: str) -> list[Any]:
-        nodes = m.get(key, [])  # a missing required key is already reported
-        if not isinstance(nodes, list) or (key == "current" and key in m and not nodes):
-            r.fail(key, "expected a list")
-            return []
-        return nodes
-
-    found: dict[str, Subdistrict] = {}
-    at: dict[str, str] = {}
-    for i, node in enumerate(listed("current")):
-        path = f"current[{i}]"
-        s = r.mapping(node, path, ("name", "kind", "en"), ("former", "note"))
-        if s is None:
-            continue
-        name = r.string(s.get("name"), path + ".name")
-        if name in found:
-            r.fail(path + ".name", f"'{name}' is listed twice")
-        if "note" in s:
-            r.string(s["note"], path + ".note")
-        found[name] = Subdistrict(name, r.choice(s.get("kind"), path + ".kind", ("街道", "镇")),
-                                  tuple(names(s.get("former", []), path + ".former")),
-                                  r.string(s.get("en"), path + ".en"))
-        at[name] = path
-    becomes: dict[str, list[str]] = {}
-    for i, node in enumerate(listed("former")):
-        path = f"former[{i}]"
-        f = r.mapping(node, path, ("name", "code", "becomes"))
-        if f is None:
-            continue
-        old = r.string(f.get("name"), path + ".name")
-        if old in becomes:
-            r.fail(path + ".name", f"'{old}' is listed twice")
-        if not isinstance(f.get("code"), str) or not f["code"].isdigit():
-            r.fail(path + ".code", "expected the division code as quoted digits")
-        becomes[old] = names(f.get("becomes"), path + ".becomes")
-        if not becomes[old]:
-            r.fail(path + ".becomes", "name the current unit(s) it went into")
-        for new in becomes[old]:
-            if new not in found:
-                r.fail(path + ".becomes", f"'{new}' is not a current unit")
-            elif old not in found[new].former:
-                r.fail(path + ".becomes", f"'{new}' does not list '{old}' in its former")
-    # both directions of the old→new relation must agree, so a reader can trust either
-    if "former" in m:
-        for new, sub in found.items():
-            for old in sub.former:
-                if old not in becomes:
-                    r.fail(at[new] + ".former", f"'{old}' is not in the former list")
-                elif new not in becomes[old]:
-                    r.fail(at[new] + ".former", f"former '{old}' does not name '{new}'")
-    sources = m.get("sources")
-    if not isinstance(sources, list) or not sources:
-        r.fail("sources", "expected at least one source")
-    else:
-        for i, node in enumerate(sources):
-            r.source(node, f"sources[{i}]")
-    return found
-
-
-def load_mapping(file: Path, problems: list[str]) -> dict[int, dict[str, Any]]:
-    """Annex task number → {"task", "benefits": [ids]} or {"task", "not_resident_facing": Text}."""
-    annex_tasks = range(1, 53)  # the plan's annex has 52 tasks
-    r = _Reader(str(file), problems)
-    m = r.mapping(_load_yaml(file, problems), "", ("tasks",)) or {}
-    mapping: dict[int, dict[str, Any]] = {}
-    first_at: dict[int, int] = {}
-    nodes = m.get("tasks")
-    if not isinstance(nodes, list):
-        if "tasks" in m:
-            r.fail("tasks", "expected a list of tasks")
-        return mapping
-    for i, node in enumerate(nodes):
-        path = f"tasks[{i}]"
-        t = r.mapping(node, path, ("task",), ("benefits", "not_resident_facing"))
-        if t is None:
-            continue
-        task = t.get("task")
-        if isinstance(task, bool) or not isinstance(task, int) or task not in annex_tasks:
-            r.fail(path + ".task", f"expected an annex task number 1-52, not {task!r}")
-            continue
-        if task in first_at:
-            r.fail(path + ".task", f"task {task} is already mapped at tasks[{first_at[task]}]")
-            continue
-        first_at[task] = i
-        entry: dict[str, Any] = {"task": task}
-        if ("benefits" in t) == ("not_resident_facing" in t):
-            r.fail(path, "give either 'benefits' or 'not_resident_facing'")
-        elif "benefits" in t:
-            ids = t["benefits"]
-            if not isinstance(ids, list) or not ids:
-                r.fail(path + ".benefits", "expected a list of benefit ids")
-                ids = []
-            entry["benefits"] = []
-            for j, bid in enumerate(ids):
-                if not isinstance(bid, str) or not bid.strip():
-                    r.fail(f"{path}.benefits[{j}]", f"expected a benefit id, not {bid!r}")
-                elif bid in entry["benefits"]:
-                    r.fail(f"{path}.benefits[{j}]", f"'{bid}' is listed twice")
-                else:
-                    entry["benefits"].append(bid)
-        else:
-            entry["not_resident_facing"] = r.text(t["not_resident_facing"],
-                                                  path + ".not_resident_facing")
-        mapping[task] = entry
-    missing = [str(n) for n in annex_tasks if n not in first_at]
-    if missing:
-        r.fail("tasks", "no entry for annex task(s) " + ", ".join(missing))
-    return mapping
 
 
 def _git_version(root: Path) -> str:
