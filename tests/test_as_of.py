@@ -75,6 +75,8 @@ def test_the_standard_changes_on_its_start_date(client, as_of, income, status):
 def test_before_the_first_standard_the_income_test_is_unknown(client):
     result = dibao(client, household("2014-06-01"))
     assert income_condition(result)["status"] == "unknown"
+    # named as in rules/README.md, not by the engine's internal key
+    assert income_condition(result)["missing_facts"] == ["parameter:dibao-standard"]
     assert result["status"] == "maybe"
     assert result["amount"]["value"] is None
 
@@ -82,6 +84,7 @@ def test_before_the_first_standard_the_income_test_is_unknown(client):
 def test_income_not_given_is_unknown_not_a_guess(client):
     result = dibao(client, household("2025-03-01", None))
     assert income_condition(result)["status"] == "unknown"
+    assert income_condition(result)["missing_facts"] == ["household.monthly_income_per_person"]
     assert result["status"] == "maybe"
     assert result["amount"]["value"] == 1450
 
