@@ -322,10 +322,9 @@ class CheckForm(FlaskForm):
         VALUE_LABELS["insurance"],
         _("Select the person’s medical insurance, or “Not sure”"))
 
-    def set_subdistricts(self, names, lang: str) -> None:
-        """The 26 names come from the rulebook; on English pages they stay Chinese
-        proper names, marked as such for screen readers."""
-        marked = {"lang": "zh-Hans"} if lang == "en" else {}
+    def set_subdistricts(self, subdistricts, lang: str) -> None:
+        """The 26 names come from the rulebook (rules/subdistricts.yaml), shown in the
+        page's language; the value sent is always the contract's Chinese name."""
         self.subdistrict.choices = [SelectChoice("", _("Not sure"))] + [
-            SelectChoice(name, name, render_kw=dict(marked)) for name in names]
+            SelectChoice(s.name, s.get(lang)) for s in subdistricts.values()]
 

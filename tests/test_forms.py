@@ -177,3 +177,12 @@ def test_request_paths_name_form_fields(form_for):
     assert field_for_path("members[0].disability.grade", form) == "grade"
     assert field_for_path("members[0].relation", form) is None
     assert field_for_path("as_of", form) is None
+
+
+def test_subdistricts_are_named_in_the_page_language_and_sent_as_the_contract_names(form_for,
+                                                                                      book):
+    for lang in ("en", "zh"):
+        choices = {c.value: c.label for c in form_for({"age": "30"}, lang).subdistrict.choices}
+        assert set(choices) - {""} == set(book.subdistricts)
+        label = choices["方庄街道"]
+        assert label == ("Fangzhuang Subdistrict" if lang == "en" else "方庄街道")
