@@ -212,16 +212,95 @@ def test_household_results_are_marked(client, book):
     assert own.find(class_="for-household") is None
 
 
+def card_details(card):
+    """The one <details> of an eligible or maybe card."""
+    found = card.find_all("details")
+    assert len(found) == 1, f"{card['id']} has {len(found)} <details>"
+    return found[0]
+
+
+def up_front(card):
+    """What a card shows before its <details>: a copy without the details."""
+    copy = BeautifulSoup(str(card), "html.parser").find("article")
+    for details in copy.find_all("details"):
+        details.decompose()
+    return copy
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_card_keeps_the_long_parts_in_one_details(client, book, lang):
+    soup = page(client.post(f"/check?lang={lang}", data=CARE_HOUSEHOLD))
+    documents = {"zh": "需要携带的材料", "en": "Documents to bring"}[lang]
+    how = {"zh": "如何申请", "en": "How to apply"}[lang]
+    why = {"zh": "为什么，以及如何申请", "en": "Why, and how to apply"}[lang]
+    cards = section(soup, "eligible").find_all("article") + section(soup, "maybe").find_all(
+        "article")
+    assert cards
+    with_documents = 0
+    for card in cards:
+        benefit = book.benefits[card["id"].removeprefix("result-")]
+        details = card_details(card)
+        assert details.find("summary").get_text(" ", strip=True).startswith(why)
+        front = up_front(card)
+        inside = [h.get_text(strip=True) for h in details.find_all("h4")]
+        assert front.find_all("h4") == [], f"{benefit.id}: a heading before the details"
+        assert front.find(class_="tag") and front.find("h3")
+        if benefit.documents:
+            with_documents += 1
+            assert documents in inside, benefit.id
+            assert [li.get_text(strip=True) for li in details.select(".list-bullet li")] == [
+                d.get(lang) for d in benefit.documents]
+        if benefit.how_to_apply:
+            assert how in inside, benefit.id
+            assert benefit.how_to_apply.get(lang) in details.get_text(" ", strip=True)
+        # the full conditions and where to apply are inside, not in front
+        assert details.find("ul", class_="conditions") and details.find("dl", class_="summary-list")
+        assert front.find("dl") is None and front.find(class_="list-bullet") is None
+        assert front.find("a", href=f"/benefits/{benefit.id}") is None
+        assert details.find("a", href=f"/benefits/{benefit.id}")
+    assert with_documents, "no card with documents: the test checks nothing"
+    # not-eligible cards are folded away already: no details inside each card
+    for card in section(soup, "not-eligible").find_all("article"):
+        assert card.find("details") is None
+
+
+def test_cards_say_where_to_go_first_and_the_amount_up_front(client, book):
+    soup = page(client.post("/check?lang=en", data=CARE_HOUSEHOLD))
+    front = up_front(soup.find("article", id="result-care-subsidy"))
+    text = front.get_text(" ", strip=True)
+    assert "Where to go first:" in text
+    assert "(office in charge:" in text
+    amount = front.find(class_="amount")
+    assert amount and re.search(r"\d", amount.get_text())
+    assert "Confirm the amount with the office." in text
+    # first stop at the district: that is the office in charge, named once
+    shown = result_ids(soup, "eligible") | result_ids(soup, "maybe")
+    district = [b for b in book.benefits.values() if b.level == "district" and b.id in shown]
+    assert district, "no district-level benefit shown: the check below would test nothing"
+    card = soup.find("article", id=f"result-{district[0].id}")
+    lead, _ = benefit_offices(book, district[0])
+    line = up_front(card).find(class_="benefit__fact").get_text(" ", strip=True)
+    assert line == f"Where to go first: {office_name(book, lead, 'en')}"
+
+
 def test_not_sure_answers_give_maybe_with_what_is_missing(client):
     answers = {**CARE_HOUSEHOLD, "hukou": "unknown"}
     soup = page(client.post("/check?lang=en", data=answers))
     assert "care-subsidy" in result_ids(soup, "maybe")
     care = soup.find("article", id="result-care-subsidy")
-    unknown = care.find("li", class_="condition--unknown")
+    assert "You may be able to get" in care.find(class_="tag").get_text()
+    # in front, before the details: which condition is not known and what the office needs
+    front = up_front(care).find("li", class_="condition--unknown")
+    assert front is not None, "the unknown condition is not shown outside the details"
+    said = front.get_text(" ", strip=True)
+    assert said.startswith("? Not known:")
+    assert "Beijing" in said
+    assert "the office needs to know: Household registration (hukou)" in said
+    # and the full list, inside the details, still names the missing fact
+    unknown = card_details(care).find("li", class_="condition--unknown")
     assert "Not known:" in unknown.get_text(" ", strip=True)
     assert "Household registration (hukou)" in [
         li.get_text(strip=True) for li in unknown.select(".condition__missing-list li")]
-    assert "You may be able to get" in care.find(class_="tag").get_text()
 
 
 def test_uncertain_criterion_shows_why_and_the_source(client):
@@ -230,9 +309,34 @@ def test_uncertain_criterion_shows_why_and_the_source(client):
     soup = page(client.post("/check?lang=en", data=answers))
     assert "care-subsidy" in result_ids(soup, "maybe")
     care = soup.find("article", id="result-care-subsidy")
-    note = care.find(class_="uncertain")
+    front = up_front(care).find("li", class_="condition--unknown")
+    assert "The sources leave this rule open" in front.get_text()
+    assert up_front(care).find(class_="source") is None  # sources are in the details
+    note = card_details(care).find(class_="uncertain")
     assert "Why this is not certain" in note.get_text()
     assert "Grade C" in note.find(class_="source").get_text()
+
+
+def test_rule_left_open_is_said_up_front(client, book):
+    open_rules = [b.id for b in book.benefits.values() if b.uncertainty]
+    soup = page(client.post("/check?lang=en", data=CARE_HOUSEHOLD))
+    shown = [i for i in open_rules if i in result_ids(soup, "maybe")]
+    assert shown, "no benefit with an open rule among the maybes"
+    card = soup.find("article", id=f"result-{shown[0]}")
+    reason = up_front(card).find("li", class_="reason-rule")
+    assert reason.get_text(" ", strip=True).startswith("? Not certain:")
+    assert card_details(card).find(class_="uncertain").find(class_="source")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ("不确定", "没有定论")),
+    ("en", ("“Not sure”", "the sources leave one of its rules open")),
+])
+def test_maybe_section_says_why_things_are_maybe(client, lang, words):
+    soup = page(client.post(f"/check?lang={lang}", data=CARE_HOUSEHOLD))
+    intro = section(soup, "maybe").find("h2").find_next_sibling()
+    assert intro.name == "p"
+    assert all(w in intro.get_text() for w in words)
 
 
 def test_results_page_in_english_has_chinese_only_where_marked(client):

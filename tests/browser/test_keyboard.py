@@ -100,6 +100,20 @@ def test_whole_form_by_keyboard_reaches_results(page, visit):
     expect(page.locator("main")).to_contain_text("重度残疾人护理补贴")
 
 
+def test_card_details_open_from_the_keyboard(page, visit):
+    visit(page, "results")
+    tab_to(page, "#result-care-subsidy summary", limit=120)
+    details = page.locator("#result-care-subsidy details")
+    documents = details.get_by_role("heading", name="需要携带的材料")
+    expect(documents).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(details).to_have_attribute("open", "")
+    expect(documents).to_be_visible()
+    # the next Tab stop is inside what just opened (its first link), not past it
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('#result-care-subsidy details')")
+
+
 # The focus ring may be drawn on the element, on its label, or (GOV.UK radios) on a
 # ::before/::after of the label: look at all of them. A transparent outline (kept for
 # Windows high-contrast mode) is not seen by anyone else, so it does not count.
@@ -151,6 +165,7 @@ def focus_ring(before: list[dict], after: list[dict]) -> tuple[float, bool]:
     pytest.param("check", 'input[type="text"]', id="text-input"),
     pytest.param("check", "select", id="select"),
     pytest.param("check", SUBMIT, id="button"),
+    pytest.param("results", "article details > summary", id="details-summary"),
 ])
 def test_focus_is_visible(page, visit, start, target):
     visit(page, start)

@@ -34,6 +34,15 @@ def test_form_gives_results_and_details_open(page, visit):
     inside = details.locator(":scope > :not(summary)").first
     expect(inside).to_be_visible()
 
+    # each card's "why, and how to apply" is a native <details> too
+    card = main.locator("#result-care-subsidy details")
+    expect(card).not_to_have_attribute("open", re.compile(".*"))
+    documents = card.get_by_role("heading", name="需要携带的材料")
+    expect(documents).to_be_hidden()
+    card.locator("summary").click()
+    expect(card).to_have_attribute("open", "")
+    expect(documents).to_be_visible()
+
 
 def test_language_switch_without_javascript(page, visit):
     visit(page, "check")

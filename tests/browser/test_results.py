@@ -61,12 +61,23 @@ def announced_cards(snapshot: str) -> dict[str, dict[str, list]]:
     return regions
 
 
+def open_every_details(main) -> int:
+    """Open each closed <details> as a listener would: the not-eligible section, and on
+    each eligible or maybe card the part with the conditions and how to apply."""
+    summaries = main.locator("details > summary")  # all closed when the page comes
+    assert main.locator("details[open]").count() == 0
+    for summary in summaries.all():
+        summary.click()
+    assert main.locator("details:not([open])").count() == 0
+    return summaries.count()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_screen_reader_hears_sections_and_status_words(page, visit, lang):
     visit(page, "results", lang)
     main = page.locator("main")
-    # the not-eligible cards sit in a closed <details>: open it as a listener would
-    main.locator("#not-eligible summary").click()
+    opened = open_every_details(main)
+    assert opened == main.locator("section#eligible article, section#maybe article").count() + 1
     told = main.aria_snapshot()
 
     for heading in SECTION[lang].values():
@@ -86,3 +97,27 @@ def test_screen_reader_hears_sections_and_status_words(page, visit, lang):
             assert said, f"{title!r}: no condition says met / not met / not known in words"
     assert CARE_SUBSIDY[lang] in regions[SECTION[lang]["eligible"]], (
         "the care subsidy should be announced under the eligible heading")
+
+
+SHORT_REASON = {"zh": ("不确定：", "尚无定论："), "en": ("Not known:", "Not certain:")}
+WHY = {"zh": "为什么，以及如何申请", "en": "Why, and how to apply"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cards_are_short_until_opened(page, visit, lang):
+    """Before any <details> is opened, a card says its status and, for a "maybe", why;
+    the full conditions are heard only after opening."""
+    visit(page, "results", lang)
+    regions = announced_cards(page.locator("main").aria_snapshot())
+    eligible = regions[SECTION[lang]["eligible"]]
+    maybe = regions[SECTION[lang]["maybe"]]
+    assert eligible and maybe
+    for title, card in {**eligible, **maybe}.items():
+        # a closed <details> is a group named by its summary
+        groups = [str(v) for k, v in nodes(card) if k == "group"]
+        assert len(groups) == 1 and WHY[lang] in groups[0], f"{title!r}: {groups}"
+        said = [x for x in texts(card, "listitem") if x.startswith(CONDITION_WORDS[lang][:2])]
+        assert not said, f"{title!r}: met / not met conditions heard before opening: {said}"
+    for title, card in maybe.items():
+        reasons = [x for x in texts(card, "listitem") if x.startswith(SHORT_REASON[lang])]
+        assert reasons, f"{title!r} is a maybe but says no reason before its details"
