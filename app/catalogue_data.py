@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.present import benefit_offices, office_name, parameter_amount, source_dict
+from app.present import (
+    benefit_offices,
+    office_name,
+    parameter_amount,
+    shown_value,
+    source_dict,
+    uncertainty_dict,
+)
 from app.rulebook.model import Benefit, Rulebook
 
 
@@ -18,8 +25,7 @@ def benefit_entry(book: Rulebook, b: Benefit, lang: str, as_of: dt.date | None =
         c = book.conditions[cid]
         item: dict[str, Any] = {"id": c.id, "text": c.text.get(lang)}
         if c.uncertainty:
-            item["uncertain"] = {"text": c.uncertainty.text.get(lang),
-                                 "source": source_dict(c.uncertainty.source)}
+            item["uncertain"] = uncertainty_dict(c.uncertainty, lang)
         conditions.append(item)
     amounts = []
     for tier in b.amount:
@@ -30,7 +36,7 @@ def benefit_entry(book: Rulebook, b: Benefit, lang: str, as_of: dt.date | None =
             "in_force": parameter_amount(p, as_of, lang),
             "history": [{"from": v.start.isoformat(),
                          "text": p.text.get(lang).format(
-                             value=int(v.value) if v.value.is_integer() else v.value),
+                             value=shown_value(v.value)),
                          "source": source_dict(v.source)} for v in p.values],
         })
     return {
@@ -51,8 +57,7 @@ def benefit_entry(book: Rulebook, b: Benefit, lang: str, as_of: dt.date | None =
         "documents": [d.get(lang) for d in b.documents],
         "how_to_apply": b.how_to_apply.get(lang),
         "sources": [source_dict(s) for s in b.sources],
-        "uncertain": ({"text": b.uncertainty.text.get(lang),
-                       "source": source_dict(b.uncertainty.source)} if b.uncertainty else None),
+        "uncertain": uncertainty_dict(b.uncertainty, lang),
     }
 
 

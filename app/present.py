@@ -9,11 +9,18 @@ import datetime as dt
 from typing import Any
 
 from app.checker import ELIGIBLE, MAYBE, BenefitResult
-from app.rulebook.model import Benefit, Parameter, Rulebook, Source
+from app.rulebook.model import Benefit, Parameter, Rulebook, Source, Uncertainty
 
 
 def source_dict(s: Source) -> dict[str, Any]:
     return {"title": s.title, "url": s.url, "date": s.date, "confidence": s.confidence}
+
+
+def uncertainty_dict(u: Uncertainty | None, lang: str) -> dict[str, Any] | None:
+    """Why a criterion or a rule is left open, and the source that leaves it so."""
+    if u is None:
+        return None
+    return {"text": u.text.get(lang), "source": source_dict(u.source)}
 
 
 def office_name(book: Rulebook, key: str | None, lang: str) -> str | None:
@@ -49,13 +56,18 @@ def benefit_offices(book: Rulebook, b: Benefit) -> tuple[str | None, list[str]]:
     return lead, partners
 
 
+def shown_value(value: float) -> int | float:
+    """1450.0 is shown as 1450; a figure with a fraction keeps it."""
+    return int(value) if value.is_integer() else value
+
+
 def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
     in_force = p.in_force(as_of)
     if in_force is None:
         return {"parameter": p.id, "value": None, "unit": p.unit, "text": None,
                 "effective_from": None, "source": None, "confidence": None, "to_confirm": True}
     _, v = in_force
-    shown = int(v.value) if v.value.is_integer() else v.value
+    shown = shown_value(v.value)
     return {
         "parameter": p.id,
         "value": shown,
@@ -104,8 +116,7 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
             item["missing_facts"] = [p.replace("p__", "parameter:", 1) if p.startswith("p__")
                                      else p for p in outcome.missing]
         if outcome.uncertain and c.uncertainty:
-            item["uncertain"] = {"text": c.uncertainty.text.get(lang),
-                                 "source": source_dict(c.uncertainty.source)}
+            item["uncertain"] = uncertainty_dict(c.uncertainty, lang)
         conditions.append(item)
     out: dict[str, Any] = {
         "benefit": b.id,
@@ -126,8 +137,7 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
         "apply_first_at": b.level,
     }
     if b.uncertainty:
-        out["uncertain"] = {"text": b.uncertainty.text.get(lang),
-                            "source": source_dict(b.uncertainty.source)}
+        out["uncertain"] = uncertainty_dict(b.uncertainty, lang)
     return out
 
 
