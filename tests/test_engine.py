@@ -223,3 +223,17 @@ def test_every_condition_is_compiled_to_engine_rules(checker):
     """The engine decides every condition: none is left to Python."""
     covered = {key.condition for key in checker.engine.keys.values()}
     assert covered == set(checker.book.conditions)
+
+
+def test_a_check_in_which_no_condition_holds_still_cleans_up(checker):
+    """Deleting a session in which no rule matched crashed durable_rules 2.0.28 (free():
+    invalid pointer); the engine's always-matching household rule keeps every session
+    deletable. A household with nothing known matches no condition at all."""
+    bare = [{"t": "household", "id": "h"}, {"t": "member", "id": "m0"}]
+    for _ in range(1100):  # more than the 1024 live sessions a ruleset can hold
+        assert checker.engine.decide(bare) == set()
+
+
+def test_a_check_without_its_household_fact_is_refused(checker):
+    with pytest.raises(ValueError):
+        checker.engine.decide([{"t": "member", "id": "m0"}])
