@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_PATHS, engine_key
-from app.rulebook.engine import Engine, RuleKey, parameter_key
+from app.rulebook.engine import Engine, RuleKey, as_engine_value, parameter_key
 from app.rulebook.model import Benefit, Condition, Rulebook
 from app.validation import CheckRequest, Member
 
@@ -78,9 +78,7 @@ def prepare(request: CheckRequest, book: Rulebook) -> tuple[Subject, list[Subjec
 def engine_fact(subject: str, s: Subject) -> dict[str, Any]:
     fact: dict[str, Any] = {"t": subject, "id": s.fact_id}
     for path, value in s.values.items():
-        fact[path if path.startswith("p__") else engine_key(path)] = (
-            float(value) if isinstance(value, int | float) and not isinstance(value, bool)
-            else value)
+        fact[path if path.startswith("p__") else engine_key(path)] = as_engine_value(value)
     return fact
 
 

@@ -47,7 +47,7 @@ def parameter_key(pid: str) -> str:
     return "p__" + pid
 
 
-def _as_engine_value(value):
+def as_engine_value(value):
     # numbers are all floats in the engine: mixed types compare unreliably
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
@@ -61,14 +61,14 @@ def compile_test(test: Test, parameter_value: float | None = None) -> dict:
     key = engine_key(test.path)
     value = parameter_value if test.parameter else test.value
     if test.op == "equals":
-        return {key: _as_engine_value(value)}
+        return {key: as_engine_value(value)}
     if test.op == "not_equals":
-        return {"$neq": {key: _as_engine_value(value)}}
+        return {"$neq": {key: as_engine_value(value)}}
     if test.op == "in":  # the engine has no $in (error 202)
-        return {"$or": [{key: _as_engine_value(v)} for v in value]}
+        return {"$or": [{key: as_engine_value(v)} for v in value]}
     if test.op == "not_in":
-        return {"$and": [{"$neq": {key: _as_engine_value(v)}} for v in value]}
-    return {_COMPARE[test.op]: {key: _as_engine_value(value)}}
+        return {"$and": [{"$neq": {key: as_engine_value(v)}} for v in value]}
+    return {_COMPARE[test.op]: {key: as_engine_value(value)}}
 
 
 def _rule(subject: str, body: dict, period: tuple[str, int] | None) -> dict:

@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.config import Config
+from app.config import TestConfig
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -46,15 +46,11 @@ HOUSEHOLD = {
 SUBMIT = 'form[method="post" i] :is(button, input[type="submit"]):not([type="button"])'
 
 
-class BrowserTestConfig(Config):
-    """Production behaviour (CSRF on) with a fixed key, so a failure can be replayed."""
+class BrowserTestConfig(TestConfig):
+    """Production behaviour (CSRF on) with the test config's fixed key, so a failure can
+    be replayed."""
 
-    TESTING = True
     WTF_CSRF_ENABLED = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.SECRET_KEY = "browser-test-only-key"
 
 
 def pytest_collection_modifyitems(config, items):
