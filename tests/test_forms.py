@@ -186,3 +186,23 @@ def test_subdistricts_are_named_in_the_page_language_and_sent_as_the_contract_na
         assert set(choices) - {""} == set(book.subdistricts)
         label = choices["方庄街道"]
         assert label == ("Fangzhuang Subdistrict" if lang == "en" else "方庄街道")
+
+
+def test_every_value_of_the_contract_has_words_on_the_form():
+    """The form offers exactly the contract's values (app/facts.py), each with its label,
+    so a value added to the contract cannot go missing from the form."""
+    from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MEMBER_FACTS
+    from app.forms import VALUE_LABELS, CheckForm
+
+    facts = {**HOUSEHOLD_FACTS, **MEMBER_FACTS, **DISABILITY_FACTS}
+    labels = {**VALUE_LABELS, "pension_insurance": VALUE_LABELS["insurance"],
+              "medical_insurance": VALUE_LABELS["insurance"]}
+    asked = [name for name, fact in facts.items()
+             if fact.kind == "enum" and hasattr(CheckForm, name)]
+    # the one-person form does not ask "relation": the person is "self"
+    assert set(asked) == {n for n, f in facts.items() if f.kind == "enum"} - {"relation"}
+    for name in asked:
+        assert set(labels[name]) == set(facts[name].values), name
+    grade = facts["grade"]
+    assert set(labels["grade"]) == {str(g) for g in range(int(grade.minimum),
+                                                         int(grade.maximum) + 1)}
