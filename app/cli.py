@@ -10,10 +10,13 @@ from flask import Flask
 from flask_babel import force_locale
 
 from app import messages, service
+from app.batch import cli as batch_cli
 from app.validation import InvalidRequest
 
 
 def register(app: Flask) -> None:
+    batch_cli.register(app)
+
     @app.cli.command("check")
     @click.argument("file", type=click.File("rb"))
     @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)

@@ -27,6 +27,16 @@ YES, NO = "yes", "no"
 # The words for every value of the contract's vocabularies, used by the form
 # and by the results page (one place, so a value reads the same everywhere).
 VALUE_LABELS = {
+    "relation": {
+        "self": _("The person filling in"),
+        "spouse": _("Husband or wife"),
+        "child": _("Son or daughter"),
+        "parent": _("Father or mother"),
+        "sibling": _("Brother or sister"),
+        "grandparent": _("Grandparent"),
+        "grandchild": _("Grandchild"),
+        "other": _("Other relative or person"),
+    },
     "hukou": {
         "beijing_urban": _("Beijing urban household registration"),
         "beijing_rural": _("Beijing rural (agricultural) household registration"),

@@ -1,0 +1,1 @@
+"""Batch screening of a spreadsheet of households (CSV or XLSX), for community workers."""

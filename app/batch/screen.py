@@ -1,0 +1,172 @@
+"""Screen households in chunks, on every core: one chunk in, its output rows out.
+
+The pool is forked after the rules are compiled (create_app), so each process
+inherits the compiled engine and the prepared texts (app/batch/texts.py) and
+needs neither Flask nor pickled rules; only households and finished rows cross
+between processes. At most a few chunks are in flight, so memory stays flat
+however long the file is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.batch.texts import Texts
+from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE, UNKNOWN, UNMET, BenefitResult, Checker
+from app.present import amount
+from app.validation import CheckRequest
+
+CHUNK = 40  # households per task: large enough to amortise the hand-over, small for progress
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "batch"
+_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+_REFERRED = (ELIGIBLE, MAYBE)
+
+
+@dataclass
+class ChunkResult:
+    households: int
+    members: int
+    rows: int
+    csv_text: str = ""
+    table: list[tuple] = field(default_factory=list)
+    # (kind, key, status, "households"|"members") for kind "benefit", "office" and "level"
+    counts: Counter = field(default_factory=Counter)
+    referrals: str = ""
+
+
+class Screener:
+    """Everything a screening process needs, prepared in the parent before the fork."""
+
+    def __init__(self, checker: Checker, texts: Texts, fmt: str):
+        self.checker, self.texts, self.fmt = checker, texts, fmt
+        self.referral = _ENV.get_template("household.html")
+
+    def _reasons(self, r: BenefitResult) -> str:
+        t = self.texts
+        if r.status == NOT_ELIGIBLE:
+            unmet = [t.conditions[c.id] for c, o in r.conditions if o.status == UNMET]
+            return t.labels["unmet"] % {"conditions": t.labels["and"].join(unmet)}
+        if r.status != MAYBE:
+            return ""
+        parts = []
+        for c, o in r.conditions:
+            if o.status != UNKNOWN:
+                continue
+            if o.missing:
+                names = t.labels["and"].join(dict.fromkeys(t.facts.get(p, p) for p in o.missing))
+                parts.append(t.labels["needs"] % {"condition": t.conditions[c.id], "facts": names})
+            else:
+                parts.append(t.conditions[c.id])
+        text = t.labels["unknown"] % {"conditions": t.labels["and"].join(parts)} if parts else ""
+        if r.benefit.uncertainty is not None:
+            text = t.labels["and"].join(filter(None, [text, t.labels["open_rule"]]))
+        return text
+
+    def _amount(self, r: BenefitResult, request: CheckRequest) -> tuple[str, str, str]:
+        if not r.amount_tiers or r.status == NOT_ELIGIBLE:
+            return "", "", ""
+        found = amount(self.checker.book, r, request.as_of, self.texts.lang)
+        if not found or not found.get("text"):
+            return self.texts.labels["to_confirm"], "", ""
+        grade = self.texts.confidence.get(found.get("confidence") or "", "")
+        return found["text"], found.get("effective_from") or "", grade
+
+    def household(self, hid: str, request: CheckRequest, out: ChunkResult) -> None:
+        t = self.texts
+        results = self.checker.run(request)
+        offices: dict[str, list[dict]] = {}
+        referred: dict[tuple[str, str], list[str]] = {}
+        groups: dict[tuple[str, str, str], set[str]] = {}  # (kind, key, status) → members
+        for r in results:
+            b = t.benefits[r.benefit.id]
+            out.table.append((hid, r.member or "", r.benefit.id, r.status, b.title,
+                              t.status[r.status], self._reasons(r),
+                              *self._amount(r, request), b.lead_office, b.apply_first_at,
+                              b.clause))
+            if r.status not in _REFERRED:
+                continue
+            referred.setdefault((r.benefit.id, r.status), []).append(
+                r.member or t.labels["whole_household"])
+            for kind, key in (("benefit", r.benefit.id), ("office", b.lead_office),
+                              ("level", r.benefit.level)):
+                who = groups.setdefault((kind, key, r.status), set())
+                if r.member is not None:
+                    who.add(r.member)
+        for key, who in groups.items():
+            out.counts[(*key, "households")] += 1
+            out.counts[(*key, "members")] += len(who)
+        for (bid, status), who in referred.items():
+            b = t.benefits[bid]
+            offices.setdefault(b.lead_office, []).append(
+                {"title": b.title, "status": t.status[status], "who": who,
+                 "go_first": b.apply_first_at, "documents": b.documents})
+        out.referrals += self.referral.render(
+            t=t.labels, heading=t.labels["household"] % {"id": hid}, offices=offices,
+            anchor=hid.encode("utf-8").hex(),
+            date=request.as_of.isoformat(), version=t.rules_version)
+        out.households += 1
+        out.members += len(request.members)
+
+    def chunk(self, households: list[tuple[str, CheckRequest]]) -> ChunkResult:
+        out = ChunkResult(0, 0, 0)
+        for hid, request in households:
+            self.household(hid, request, out)
+        out.rows = len(out.table)
+        if self.fmt == "csv":
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\r\n").writerows(out.table)
+            out.csv_text, out.table = buffer.getvalue(), []
+        return out
+
+
+_screener: Screener | None = None  # set in the parent just before the fork
+
+
+def _work(households: list[tuple[str, CheckRequest]]) -> ChunkResult:
+    return _screener.chunk(households)
+
+
+def run(screener: Screener, chunks: Iterable[list[tuple[str, CheckRequest]]],
+        workers: int) -> Iterator[ChunkResult]:
+    """Screen the chunks in order. workers > 1 forks a pool that inherits the screener."""
+    global _screener
+    if workers <= 1:
+        for chunk in chunks:
+            yield screener.chunk(chunk)
+        return
+    _screener = screener
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(workers) as pool:
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(_work, (chunk,)))
+                if len(pending) >= workers * 3:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+    finally:
+        _screener = None
+
+
+def chunked(items: Iterable, size: int = CHUNK,
+            on_item: Callable[[object], bool] | None = None) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        if on_item is not None and not on_item(item):
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
