@@ -179,7 +179,7 @@ class _Builder:
             self.household[name] = value
             self.source[name] = number
         elif self.household[name] != value:
-            self.problem(number, name, "household_disagrees", row=self.source[name])
+            self.problem(number, name, "household_disagrees", first_row=self.source[name])
 
     def payload(self) -> dict[str, Any]:
         household = {k: v for k, v in self.household.items() if k != AS_OF}

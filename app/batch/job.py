@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import force_locale
 
 from app.batch import messages
 from app.batch.columns import Layout, build_layout
@@ -148,7 +149,7 @@ def screen_file(source, in_fmt: str, fmt: str, lang: str,
     subdistricts = checker.book.subdistrict_names()
     today = today or beijing_today()
     streams = open_outputs()
-    with (progress(found.households) if progress else nullcontext()) as bar:
+    with force_locale(lang), (progress(found.households) if progress else nullcontext()) as bar:
         _screen(sheet, found, layout, texts, checker, subdistricts, today, fmt, streams,
                 workers, bar, outcome)
     outcome.seconds = time.perf_counter() - started

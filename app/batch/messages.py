@@ -35,7 +35,7 @@ def row_problem(p: RowProblem) -> str:
     if code == "household_disagrees":
         return _("Make “%(column)s” the same on every row of this household as on row "
                  "%(row)s, or give it on the household’s first row only",
-                 column=column, row=p.problem.allowed["row"])
+                 column=column, row=p.problem.allowed["first_row"])
     if code == "split_household":
         return _("Put all rows of this household next to each other: its rows are separated "
                  "by other households’ rows (sort the file by “household_id”)")

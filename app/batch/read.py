@@ -70,32 +70,6 @@ def _encoding(head: bytes) -> str:
         raise FileRefused("encoding") from None
 
 
-def _text_chunks(open_binary, encoding: str) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with open_binary() as stream:
-        while chunk := stream.read(_CHUNK):
-            if b"\x00" in chunk:
-                raise FileRefused("not_a_spreadsheet")
-            try:
-                yield decoder.decode(chunk)
-            except UnicodeDecodeError:
-                raise FileRefused("encoding") from None
-        try:
-            yield decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise FileRefused("encoding") from None
-
-
-def _lines(open_binary, encoding: str) -> Iterator[str]:
-    rest = ""
-    for text in _text_chunks(open_binary, encoding):
-        lines = (rest + text).splitlines(keepends=True)
-        rest = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
-        yield from lines
-    if rest:
-        yield rest
-
-
 def _csv_rows(open_binary) -> Iterator[list[Cell]]:
     with open_binary() as stream:
         head = stream.read(_CHUNK)
@@ -104,10 +78,14 @@ def _csv_rows(open_binary) -> Iterator[list[Cell]]:
     encoding = _encoding(head)
     first = head.split(b"\n", 1)[0]
     delimiter = "\t" if b"\t" in first and b"," not in first else ","
-    try:
-        yield from csv.reader(_lines(open_binary, encoding), delimiter=delimiter)
-    except csv.Error:
-        raise FileRefused("bad_csv") from None
+    with open_binary() as stream:
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            yield from csv.reader(text, delimiter=delimiter)
+        except UnicodeDecodeError:
+            raise FileRefused("encoding") from None
+        except csv.Error:  # a NUL byte, or a cell longer than the csv module reads
+            raise FileRefused("not_a_spreadsheet") from None
 
 
 # --- XLSX -------------------------------------------------------------------------------

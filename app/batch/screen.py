@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 
-from app.batch.texts import Texts
+from app.batch.texts import BenefitTexts, Texts
 from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE, UNKNOWN, UNMET, BenefitResult, Checker
 from app.present import amount
 from app.validation import CheckRequest
@@ -29,6 +30,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "batch
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 _REFERRED = (ELIGIBLE, MAYBE)
+_WHO = "\x00who\x00"  # where a referral row's members go
 
 
 @dataclass
@@ -48,7 +50,11 @@ class Screener:
 
     def __init__(self, checker: Checker, texts: Texts, fmt: str):
         self.checker, self.texts, self.fmt = checker, texts, fmt
-        self.referral = _ENV.get_template("household.html")
+        t = texts
+        self._cells = {(bid, status): _referral_cells(b, t.status[status], t.labels["and"])
+                       for bid, b in t.benefits.items() for status in _REFERRED}
+        self._office_heads = {b.lead_office: _office_head(b.lead_office, t.labels)
+                              for b in texts.benefits.values()}
 
     def _reasons(self, r: BenefitResult) -> str:
         t = self.texts
@@ -83,7 +89,6 @@ class Screener:
     def household(self, hid: str, request: CheckRequest, out: ChunkResult) -> None:
         t = self.texts
         results = self.checker.run(request)
-        offices: dict[str, list[dict]] = {}
         referred: dict[tuple[str, str], list[str]] = {}
         groups: dict[tuple[str, str, str], set[str]] = {}  # (kind, key, status) → members
         for r in results:
@@ -104,17 +109,30 @@ class Screener:
         for key, who in groups.items():
             out.counts[(*key, "households")] += 1
             out.counts[(*key, "members")] += len(who)
-        for (bid, status), who in referred.items():
-            b = t.benefits[bid]
-            offices.setdefault(b.lead_office, []).append(
-                {"title": b.title, "status": t.status[status], "who": who,
-                 "go_first": b.apply_first_at, "documents": b.documents})
-        out.referrals += self.referral.render(
-            t=t.labels, heading=t.labels["household"] % {"id": hid}, offices=offices,
-            anchor=hid.encode("utf-8").hex(),
-            date=request.as_of.isoformat(), version=t.rules_version)
+        out.referrals += self._referral(hid, request, referred)
         out.households += 1
         out.members += len(request.members)
+
+    def _referral(self, hid: str, request: CheckRequest,
+                  referred: dict[tuple[str, str], list[str]]) -> str:
+        """One household's referral sheet (a printed page): per office, who goes for what."""
+        t = self.texts
+        by_office: dict[str, list[str]] = {}
+        for (bid, status), who in referred.items():
+            by_office.setdefault(t.benefits[bid].lead_office, []).append(
+                self._cells[(bid, status)].replace(_WHO, escape(", ".join(who))))
+        anchor = "h-" + hid.encode("utf-8").hex()
+        meta = t.labels["screened_on"] % {"date": request.as_of.isoformat(),
+                                          "version": t.rules_version}
+        parts = [f'<section class="household" aria-labelledby="{anchor}">'
+                 f'<h2 id="{anchor}">{escape(t.labels["household"] % {"id": hid})}</h2>'
+                 f'<p class="meta">{escape(meta)}</p>']
+        for office, rows in by_office.items():
+            parts += [self._office_heads[office], *rows, "</tbody></table>"]
+        if not by_office:
+            parts.append(f"<p>{escape(t.labels['nothing'])}</p>")
+        parts.append("</section>\n")
+        return "".join(parts)
 
     def chunk(self, households: list[tuple[str, CheckRequest]]) -> ChunkResult:
         out = ChunkResult(0, 0, 0)
@@ -126,6 +144,20 @@ class Screener:
             csv.writer(buffer, lineterminator="\r\n").writerows(out.table)
             out.csv_text, out.table = buffer.getvalue(), []
         return out
+
+
+def _referral_cells(b: BenefitTexts, status: str, joiner: str) -> str:
+    """A table row of the referral sheet, with a {who} slot for the members."""
+    cells = (escape(b.title), _WHO, escape(status), escape(b.apply_first_at),
+             escape(joiner.join(b.documents)))
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _office_head(office: str, labels: dict[str, str]) -> str:
+    heads = "".join(f'<th scope="col">{escape(labels[k])}</th>'
+                    for k in ("benefit", "members", "status", "go_first", "documents"))
+    return (f"<h3>{escape(labels['office'])}: {escape(office)}</h3>"
+            f"<table><thead><tr>{heads}</tr></thead><tbody>")
 
 
 _screener: Screener | None = None  # set in the parent just before the fork
