@@ -30,7 +30,7 @@ test: setup lint babel-check ## Run every test, browser tests included
 unit: setup ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
 
-bench: setup ## Time a check against the plain-Python baseline (ratios, same run)
+bench: setup ## Time a check and a batch file against the plain-Python baseline (ratios, same run)
 	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP) ## ruff

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -37,12 +38,81 @@ def per_check_us(fn, items, rounds: int) -> float:
     return statistics.median(times)
 
 
+def batch_child(path: str, workers: int) -> None:
+    """Run in its own process: screen the file at `path` as the CLI does; print the seconds
+    and the peak memory of this process and of its pool."""
+    import resource
+    import tempfile
+
+    from app.batch.job import OUTPUTS, screen_file
+
+    app = create_app(TestConfig())
+    with app.app_context(), tempfile.TemporaryDirectory(dir=ROOT / ".tmp") as out:
+        streams = {name: (Path(out) / name).open("wb") for name in OUTPUTS}
+        start = time.perf_counter()
+        outcome = screen_file(Path(path), "csv", "csv", "zh", lambda: streams, workers=workers)
+        seconds = time.perf_counter() - start
+        for stream in streams.values():
+            stream.close()
+    print(json.dumps({"seconds": seconds, "households": outcome.households,
+                      "rows": outcome.rows, "result_rows": outcome.result_rows,
+                      "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "pool_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def bench_batch(app, sizes: list[int], workers: int, seed: int) -> dict:
+    """Batch households per second by the CLI's path (files in, files out, `workers`
+    processes), for each size, against the plain-Python reading of the same households."""
+    import subprocess
+    import tempfile
+
+    from tests.batch_files import csv_text
+
+    book = app.extensions["checker"].book
+    rng = random.Random(seed)
+    edges = oracle.boundary_numbers(book)
+    largest = [(f"H{i:06d}", oracle.random_payload(rng, book, edges)) for i in range(max(sizes))]
+    sample = [validate(p, book.subdistrict_names(), dt.date(2026, 12, 1))
+              for _, p in largest[:1000]]
+    start = time.perf_counter()
+    for request in sample:
+        oracle.evaluate(book, request)
+    baseline = len(sample) / (time.perf_counter() - start)
+    report = {"workers": workers, "baseline_households_per_s": round(baseline, 1), "runs": []}
+    print(f"batch (CLI path, {workers} processes) against the plain-Python rules, one process: "
+          f"{baseline:.0f} households/s")
+    (ROOT / ".tmp").mkdir(exist_ok=True)
+    for size in sizes:
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=ROOT / ".tmp",
+                                         encoding="utf-8") as source:
+            source.write(csv_text(largest[:size]))
+            source.flush()
+            done = subprocess.run([sys.executable, __file__, "--batch-child", source.name,
+                                   "--workers", str(workers)], capture_output=True, text=True,
+                                  check=True)
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        rate = run["households"] / run["seconds"]
+        run.update(households_per_s=round(rate, 1), ratio_to_baseline=round(baseline / rate, 2))
+        report["runs"].append(run)
+        print(f"  {size:6d} households, {run['rows']:6d} rows: {run['seconds']:6.1f} s, "
+              f"{rate:6.0f} households/s (×{baseline / rate:.2f} the baseline's time), "
+              f"peak memory {run['parent_mb']:.0f} MB + pool {run['pool_mb']:.0f} MB")
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--batch-sizes", default="2000,10000",
+                        help="households per batch file (comma-separated); empty to skip")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.batch_child:
+        batch_child(args.batch_child, args.workers)
+        return 0
 
     app = create_app(TestConfig())
     checker = app.extensions["checker"]
@@ -74,6 +144,9 @@ def main() -> int:
     for name, us in results.items():
         print(f"  {name:55s} {us:9.0f} µs/check  ×{us / base:5.1f}")
         report["paths"][name] = {"us_per_check": round(us, 1), "ratio": round(us / base, 2)}
+    if args.batch_sizes:
+        sizes = [int(n) for n in args.batch_sizes.split(",")]
+        report["batch"] = bench_batch(app, sizes, args.workers, args.seed)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
