@@ -26,6 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config or ProductionConfig())
     app.json.sort_keys = False  # keep the contract's field order
     init_logging(app)
+    init_uploads(app)
     init_i18n(app)
     init_rules(app)
     register_blueprints(app)
@@ -36,6 +37,12 @@ def create_app(config: Config | None = None) -> Flask:
 def init_logging(app: Flask) -> None:
     # request lines are not logged by the app; gunicorn's access log is off (gunicorn.conf.py)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def init_uploads(app: Flask) -> None:
+    from app.tools.upload import MemoryRequest
+
+    app.request_class = MemoryRequest  # uploads are read in memory, never spooled to disk
 
 
 def init_i18n(app: Flask) -> None:
@@ -56,12 +63,14 @@ def init_rules(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import cli
     from app.api import bp as api_bp
+    from app.tools import bp as tools_bp
     from app.web import bp as web_bp
 
     csrf.init_app(app)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(tools_bp)
     cli.register(app)
 
     @app.get("/healthz")

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -210,3 +211,19 @@ def _screen(sheet, found, layout, texts, checker, subdistricts, today, fmt, stre
         problems.row((p.household, p.row, p.column, layout.header(column, lang) if column else "",
                       messages.row_problem(p)))
     problems.close()
+
+
+def screen_to_zip(data: bytes, in_fmt: str, out_fmt: str, lang: str,
+                  workers: int = 1) -> tuple[bytes, Outcome]:
+    """Screen an uploaded file in memory; the four outputs come back as one ZIP archive."""
+    streams = {name: io.BytesIO() for name in OUTPUTS}
+    outcome = screen_file(data, in_fmt, out_fmt, lang, lambda: streams, workers=workers)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, stream in streams.items():
+            z.writestr(output_name(name, out_fmt), stream.getvalue())
+    return archive.getvalue(), outcome
+
+
+def output_name(name: str, fmt: str) -> str:
+    return f"{name}.html" if name == "referrals" else f"{name}.{fmt}"
