@@ -1,4 +1,5 @@
-"""Community workers' pages: batch screening of a spreadsheet (/batch) and its templates.
+"""Community workers' pages: the whole-household quick form (/screen), batch screening of
+a spreadsheet (/batch) and its templates.
 
 An upload is read in memory (app/tools/upload.py), screened by the batch core
 and answered as one ZIP download; nothing of it is kept or logged.
@@ -6,7 +7,7 @@ and answered as one ZIP download; nothing of it is kept or logged.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, current_app, render_template, request
 
 from app import service
 from app.batch import messages as batch_messages
@@ -17,6 +18,10 @@ from app.facts import MAX_MEMBERS
 from app.i18n import current_language
 from app.tools import bp
 from app.tools.forms import BatchForm
+from app.tools.household import apply_problems, build_payload, form_errors, member_id
+from app.tools.household_form import HouseholdForm, set_choices
+from app.tools.results import render_results
+from app.validation import InvalidRequest
 from app.web.summary import error_summary
 
 ZIP = "application/zip"
@@ -77,3 +82,49 @@ def template(fmt: str):
                              "Content-Type": TEMPLATE_TYPES[fmt]})
 
 
+
+
+def _screen_page(form, errors: list[dict[str, str]], status: int):
+    return render_template("tools/screen.html", form=form, errors=errors,
+                           max_members=MAX_MEMBERS), status
+
+
+def _without_member(form, index: int):
+    """The same answers with one member removed; guardian links follow the renumbering."""
+    members = [entry.form.data for entry in form.members.entries]
+    del members[index]
+    for member in members:
+        ward = member.get("is_guardian_of")
+        if ward and ward.isdigit():
+            number = int(ward) - 1
+            member["is_guardian_of"] = ("" if number == index else
+                                        str(number) if number > index else ward)
+    household = {f.name: f.data for f in form if f.name not in ("members", "csrf_token")}
+    return HouseholdForm(formdata=None, data={**household, "members": members})
+
+
+@bp.route("/screen", methods=["GET", "POST"])
+def screen():
+    book, lang = service.checker().book, current_language()
+    form = HouseholdForm()
+    action = request.form.get("action", "results")
+    if form.is_submitted() and action == "add" and len(form.members) < MAX_MEMBERS:
+        form.members.append_entry()
+    elif form.is_submitted() and action.startswith("remove-") and len(form.members) > 1:
+        index = int(action.removeprefix("remove-")) if action[7:].isdigit() else -1
+        if 0 <= index < len(form.members):
+            form = _without_member(form, index)
+    set_choices(form, book.subdistricts, lang)
+    if not form.is_submitted() or action != "results":
+        return _screen_page(form, [], 200)
+    form.validate()  # reads the answers; the API's validator judges them below
+    errors = form_errors(form)
+    if errors:
+        return _screen_page(form, errors, 400)
+    # answers are used for this one response and not kept or logged anywhere
+    try:
+        parsed = service.parse(build_payload(form))
+    except InvalidRequest as invalid:
+        return _screen_page(form, apply_problems(invalid.problems, form), 400)
+    return render_results(service.check(parsed, lang),
+                          [member_id(i) for i in range(len(form.members))])

@@ -1,0 +1,94 @@
+"""The whole-household quick form (/screen): built from the contract's facts.
+
+A compact block per member (FieldList of FormField). Every question is a
+select or a short text box, "Not sure" first, so the common answers are a
+letter or two away by keyboard. Nothing here checks ranges or vocabularies:
+the answers become the API's request body and the API's validator judges them
+(app/tools/household.py), so the form and the API cannot drift apart.
+"""
+
+from __future__ import annotations
+
+# `_` is lazy here: module-level text is translated when a page shows it, in its language
+from flask_babel import lazy_gettext as _
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MAX_MEMBERS, MEMBER_FACTS, Fact
+from app.forms import FACT_NAMES, NO, VALUE_LABELS, YES, YES_NO, NumberInput
+
+NOT_SURE = ""
+_LABEL_KEYS = {"pension_insurance": "insurance", "medical_insurance": "insurance"}
+_BEFORE_DISABILITY = ("relation", "age", "sex")
+DISABLED = "disabled"
+
+
+def _not_sure() -> SelectChoice:
+    return SelectChoice(NOT_SURE, _("Not sure"))
+
+
+def _field(fact: Fact, label):
+    if fact.kind in ("int", "number") and fact.name != "grade":
+        return NumberInput(label, whole=fact.kind == "int",
+                           invalid_message=_("Enter a number, or leave it empty if not known"))
+    if fact.kind == "bool":
+        choices = [SelectChoice(YES, YES_NO[YES]), SelectChoice(NO, YES_NO[NO])]
+    elif fact.kind in ("enum", "int"):
+        labels = VALUE_LABELS.get(_LABEL_KEYS.get(fact.name, fact.name), {})
+        values = fact.values or tuple(labels)
+        choices = [SelectChoice(v, labels.get(v, v)) for v in values]
+    else:  # the subdistrict and a member reference: choices are set per request
+        choices = []
+    return SelectField(label, choices=[_not_sure(), *choices], default=NOT_SURE,
+                       validate_choice=False)
+
+
+def _member_fields() -> dict:
+    """Field name → field, in the form's order: relation and age, the disability, the rest."""
+    fields = {}
+    for name in (n for n in MEMBER_FACTS if n in _BEFORE_DISABILITY):
+        fields[name] = _field(MEMBER_FACTS[name], FACT_NAMES.get(f"member.{name}", name))
+    fields[DISABLED] = _field(Fact(DISABLED, "bool"), FACT_NAMES["member.disabled"])
+    for name, fact in DISABILITY_FACTS.items():
+        fields[name] = _field(fact, FACT_NAMES.get(f"member.disability.{name}", name))
+    for name in (n for n in MEMBER_FACTS if n not in _BEFORE_DISABILITY):
+        label = FACT_NAMES.get(f"member.{name}") or (
+            _("Guardian of") if name == "is_guardian_of" else name)
+        fields[name] = _field(MEMBER_FACTS[name], label)
+    return fields
+
+
+MemberForm = type("MemberForm", (Form,), _member_fields())
+
+
+def _household_fields() -> dict:
+    fields = {name: _field(fact, FACT_NAMES.get(f"household.{name}", name))
+              for name, fact in HOUSEHOLD_FACTS.items()}
+    fields["as_of"] = StringField(
+        _("Date of the check"),
+        description=_("Leave it empty for today, or enter a date as YYYY-MM-DD."))
+    return fields
+
+
+# the household's questions first, then the members (fields keep their creation order)
+HouseholdForm = type("HouseholdForm", (FlaskForm,), {
+    **_household_fields(),
+    "members": FieldList(FormField(MemberForm), min_entries=1, max_entries=MAX_MEMBERS),
+})
+
+
+def member_label(index: int) -> str:
+    return _("Member %(number)s", number=index + 1)
+
+
+def set_choices(form: HouseholdForm, subdistricts, lang: str) -> None:
+    """The choices that depend on the request: subdistricts in the page's language, and for
+    each member the other members they can be guardian of."""
+    form.subdistrict.choices = [_not_sure()] + [SelectChoice(s.name, s.get(lang))
+                                                for s in subdistricts.values()]
+    count = len(form.members.entries)
+    for index, entry in enumerate(form.members.entries):
+        entry.form.is_guardian_of.choices = [_not_sure()] + [
+            SelectChoice(str(other + 1), member_label(other))
+            for other in range(count) if other != index]

@@ -1,0 +1,120 @@
+"""/screen, the whole-household quick form: add and remove members without JavaScript,
+errors worded as the API's and linked to their field, and the API's answer for every member."""
+
+from __future__ import annotations
+
+import random
+
+import oracle
+import pytest
+from bs4 import BeautifulSoup
+
+from app.facts import MAX_MEMBERS
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def form_data(payload: dict) -> dict[str, str]:
+    """A request body as the quick form would send it (members numbered 1, 2, …)."""
+    numbers = {m["id"]: str(i + 1) for i, m in enumerate(payload["members"])}
+
+    def word(value):
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    data = {"action": "results", "as_of": payload.get("as_of", "")}
+    data.update({k: word(v) for k, v in payload["household"].items() if v is not None})
+    for i, member in enumerate(payload["members"]):
+        prefix = f"members-{i}-"
+        for name, value in member.items():
+            if name == "id" or value is None and name != "disability":
+                continue
+            if name == "disability":
+                data[prefix + "disabled"] = "no" if value is None else "yes"
+                data.update({prefix + k: word(v) for k, v in (value or {}).items()
+                             if v is not None})
+            elif name == "is_guardian_of":
+                data[prefix + name] = numbers[value]
+            else:
+                data[prefix + name] = word(value)
+    return data
+
+
+def renumbered(payload: dict) -> dict:
+    numbers = {m["id"]: str(i + 1) for i, m in enumerate(payload["members"])}
+    members = []
+    for member in payload["members"]:
+        member = {**member, "id": numbers[member["id"]]}
+        if member.get("is_guardian_of") in numbers:
+            member["is_guardian_of"] = numbers[member["is_guardian_of"]]
+        members.append(member)
+    return {**payload, "members": members}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_member_block_to_start_with_every_question_labelled(client, lang):
+    html = page(client.get(f"/screen?lang={lang}"))
+    form = html.find("form", id="screen-form")
+    assert len(form.select("fieldset.member-block")) == 1
+    for control in form.select("select, input:not([type=hidden])"):
+        assert html.find("label", attrs={"for": control["id"]}) is not None, control["id"]
+    first = form.find("button")
+    assert first["value"] == "results" and first.has_attr("hidden")
+    assert form.find("button", attrs={"value": "add"}) is not None
+    assert form.find("button", attrs={"value": "remove-0"}) is None
+
+
+def test_members_are_added_and_removed_with_buttons(client):
+    data = {"action": "add", "members-0-age": "40", "members-0-is_guardian_of": ""}
+    html = page(client.post("/screen?lang=en", data=data))
+    assert len(html.select("fieldset.member-block")) == 2
+    assert html.find("input", id="members-0-age")["value"] == "40"
+    three = {"action": "remove-1", "members-0-age": "40", "members-0-is_guardian_of": "3",
+             "members-1-age": "41", "members-2-age": "9"}
+    html = page(client.post("/screen?lang=en", data=three))
+    assert len(html.select("fieldset.member-block")) == 2
+    assert html.find("input", id="members-1-age")["value"] == "9"
+    guardian = html.find("select", id="members-0-is_guardian_of")
+    assert guardian.find("option", selected=True)["value"] == "2"  # member 3 is now member 2
+    full = {"action": "add", **{f"members-{i}-age": "30" for i in range(MAX_MEMBERS)}}
+    html = page(client.post("/screen?lang=en", data=full))
+    assert len(html.select("fieldset.member-block")) == MAX_MEMBERS
+    assert html.find("button", attrs={"value": "add"}) is None
+
+
+def test_errors_use_the_api_words_and_link_to_the_field(client):
+    data = {"action": "results", "members-0-age": "34", "members-1-age": "130",
+            "members-1-grade": "2", "members-1-disabled": "no", "monthly_income_per_person": "x"}
+    response = client.post("/screen?lang=en", data=data)
+    assert response.status_code == 400
+    html = page(response)
+    links = [(a["href"], a.text) for a in html.select(".error-summary a")]
+    assert ("#monthly_income_per_person",
+            "Enter a number, or leave it empty if not known") in links
+    data["monthly_income_per_person"] = "800"
+    html = page(client.post("/screen?lang=en", data=data))
+    links = [(a["href"], a.text) for a in html.select(".error-summary a")]
+    assert links == [("#members-1-age", "Enter a whole number from 0 to 120 for “Member 2: Age”")]
+    age = html.find("input", id="members-1-age")
+    assert age["aria-invalid"] == "true" and "members-1-age-error" in age["aria-describedby"]
+    assert html.title.text.startswith("Error:")
+
+
+def test_the_quick_form_answers_exactly_as_the_api(client, book):
+    rng = random.Random(77)
+    edges = oracle.boundary_numbers(book)
+    for _ in range(6):
+        payload = renumbered(oracle.random_payload(rng, book, edges))
+        response = client.post("/screen?lang=en", data=form_data(payload))
+        assert response.status_code == 200, response.text[:3000]
+        shown = {}
+        for card in page(response).select("article.benefit"):
+            anchor = card["id"].removeprefix("result-")
+            benefit, _, member = anchor.partition("-member-")
+            status = next(c for c in card["class"] if c.startswith("benefit--"))
+            shown[(member or None, benefit)] = status.removeprefix("benefit--")
+        api = client.post("/api/v1/check?lang=en", json=payload).get_json()["results"]
+        assert shown == {(r["member"], r["benefit"]): r["status"] for r in api}
