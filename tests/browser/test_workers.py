@@ -43,7 +43,7 @@ def test_axe_on_the_tools_and_their_error_states(page, axe_violations, lang):
     no_violations(page, axe_violations, f"/screen with an error ({lang})")
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", ["zh"])  # the same template in English is checked by test_axe
 def test_household_results_page_has_no_violations(page, axe_violations, lang):
     page.goto(f"/screen?lang={lang}")
     page.fill("#members-0-age", "34")
