@@ -26,8 +26,13 @@ HOUSEHOLD_ID, MEMBER_ID, AS_OF, DISABLED = "household_id", "member_id", "as_of",
 REQUIRED = (HOUSEHOLD_ID, MEMBER_ID)
 # Where a fact's value words live in VALUE_LABELS when not under its own name
 _LABEL_KEYS = {"pension_insurance": "insurance", "medical_insurance": "insurance"}
-# Member facts that come before the disability columns (the rest follow them)
-_BEFORE_DISABILITY = ("relation", "age", "sex")
+# Member facts asked before the disability (the rest follow it), in columns and forms alike
+BEFORE_DISABILITY = ("relation", "age", "sex")
+
+
+def value_labels(name: str) -> dict:
+    """The form's words for the values of the fact `name` (empty when it has none)."""
+    return VALUE_LABELS.get(_LABEL_KEYS.get(name, name), {})
 TRUE_WORDS = ("是", "有", "yes", "y", "true", "1")
 FALSE_WORDS = ("否", "无", "没有", "no", "n", "false", "0")
 UNKNOWN_WORDS = ("", "不确定", "不知道", "未知", "not sure", "unknown", "null")
@@ -62,8 +67,8 @@ def _columns() -> list[tuple[str, str, Fact | None, str]]:
     out: list[tuple[str, str, Fact | None, str]] = [
         (HOUSEHOLD_ID, "id", None, ""), (MEMBER_ID, "id", None, ""), (AS_OF, "as_of", None, "")]
     out += [(n, "household", f, f"household.{n}") for n, f in HOUSEHOLD_FACTS.items()]
-    first = [n for n in MEMBER_FACTS if n in _BEFORE_DISABILITY]
-    rest = [n for n in MEMBER_FACTS if n not in _BEFORE_DISABILITY]
+    first = [n for n in MEMBER_FACTS if n in BEFORE_DISABILITY]
+    rest = [n for n in MEMBER_FACTS if n not in BEFORE_DISABILITY]
     out += [(n, "member", MEMBER_FACTS[n], f"member.{n}") for n in first]
     out.append((DISABLED, "disabled", Fact(DISABLED, "bool"), "member.disabled"))
     out += [(f"disability.{n}", "disability", f, f"member.disability.{n}")
@@ -88,7 +93,7 @@ def _words(fact: Fact, book: Rulebook) -> dict[str, object]:
                 words[normal(str(YES_NO[YES]))] = True
                 words[normal(str(YES_NO[NO]))] = False
     elif fact.kind == "enum":
-        labels = VALUE_LABELS.get(_LABEL_KEYS.get(fact.name, fact.name), {})
+        labels = value_labels(fact.name)
         for value in fact.values:
             words[normal(value)] = value
             for lang in ("zh", "en"):
@@ -157,7 +162,7 @@ def _choices(column: Column, book: Rulebook) -> dict[str, list[str]]:
             if fact.kind == "bool":
                 out[lang] = [str(YES_NO[YES]), str(YES_NO[NO]), not_sure]
             elif fact.kind == "enum":
-                labels = VALUE_LABELS.get(_LABEL_KEYS.get(fact.name, fact.name))
+                labels = value_labels(fact.name)
                 out[lang] = ([str(labels[v]) for v in fact.values] if labels
                              else list(fact.values)) + [not_sure]
             elif fact.kind == "subdistrict":

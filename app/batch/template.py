@@ -14,13 +14,12 @@ import io
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.batch.columns import HOUSEHOLD_ID, MEMBER_ID, Layout
+from app.batch.columns import HOUSEHOLD_ID, MEMBER_ID, Layout, value_labels
 from app.batch.read import MAX_ROWS
 from app.facts import MAX_MEMBERS
-from app.forms import NO, VALUE_LABELS, YES, YES_NO
+from app.forms import NO, YES, YES_NO
 
 OTHER = {"zh": "en", "en": "zh"}
-_LABEL_KEYS = {"pension_insurance": "insurance", "medical_insurance": "insurance"}
 
 # The example household, in the contract's values: household facts on its first row only.
 EXAMPLE = [
@@ -46,7 +45,7 @@ def _word(name: str, value, lang: str, book) -> object:
         return str(YES_NO[YES if value else NO])
     if name == "subdistrict":
         return value
-    labels = VALUE_LABELS.get(_LABEL_KEYS.get(name, name), {})
+    labels = value_labels(name)
     return str(labels[value]) if isinstance(value, str) and value in labels else value
 
 

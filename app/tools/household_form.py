@@ -15,12 +15,11 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from app.batch.columns import BEFORE_DISABILITY, value_labels
 from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MAX_MEMBERS, MEMBER_FACTS, Fact
-from app.forms import FACT_NAMES, NO, VALUE_LABELS, YES, YES_NO, NumberInput
+from app.forms import FACT_NAMES, NO, YES, YES_NO, NumberInput
 
 NOT_SURE = ""
-_LABEL_KEYS = {"pension_insurance": "insurance", "medical_insurance": "insurance"}
-_BEFORE_DISABILITY = ("relation", "age", "sex")
 DISABLED = "disabled"
 
 
@@ -35,7 +34,7 @@ def _field(fact: Fact, label):
     if fact.kind == "bool":
         choices = [SelectChoice(YES, YES_NO[YES]), SelectChoice(NO, YES_NO[NO])]
     elif fact.kind in ("enum", "int"):
-        labels = VALUE_LABELS.get(_LABEL_KEYS.get(fact.name, fact.name), {})
+        labels = value_labels(fact.name)
         values = fact.values or tuple(labels)
         choices = [SelectChoice(v, labels.get(v, v)) for v in values]
     else:  # the subdistrict and a member reference: choices are set per request
@@ -47,12 +46,12 @@ def _field(fact: Fact, label):
 def _member_fields() -> dict:
     """Field name → field, in the form's order: relation and age, the disability, the rest."""
     fields = {}
-    for name in (n for n in MEMBER_FACTS if n in _BEFORE_DISABILITY):
+    for name in (n for n in MEMBER_FACTS if n in BEFORE_DISABILITY):
         fields[name] = _field(MEMBER_FACTS[name], FACT_NAMES.get(f"member.{name}", name))
     fields[DISABLED] = _field(Fact(DISABLED, "bool"), FACT_NAMES["member.disabled"])
     for name, fact in DISABILITY_FACTS.items():
         fields[name] = _field(fact, FACT_NAMES.get(f"member.disability.{name}", name))
-    for name in (n for n in MEMBER_FACTS if n not in _BEFORE_DISABILITY):
+    for name in (n for n in MEMBER_FACTS if n not in BEFORE_DISABILITY):
         label = FACT_NAMES.get(f"member.{name}") or (
             _("Guardian of") if name == "is_guardian_of" else name)
         fields[name] = _field(MEMBER_FACTS[name], label)
