@@ -54,7 +54,9 @@ def batch_child(path: str, workers: int) -> None:
         seconds = time.perf_counter() - start
         for stream in streams.values():
             stream.close()
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     print(json.dumps({"seconds": seconds, "households": outcome.households,
+                      "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in used),
                       "rows": outcome.rows, "result_rows": outcome.result_rows,
                       "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "pool_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
@@ -96,7 +98,9 @@ def bench_batch(app, sizes: list[int], workers: int, seed: int) -> dict:
         report["runs"].append(run)
         print(f"  {size:6d} households, {run['rows']:6d} rows: {run['seconds']:6.1f} s, "
               f"{rate:6.0f} households/s (×{baseline / rate:.2f} the baseline's time), "
-              f"peak memory {run['parent_mb']:.0f} MB + pool {run['pool_mb']:.0f} MB")
+              f"peak memory {run['parent_mb']:.0f} MB + pool {run['pool_mb']:.0f} MB; "
+              f"{run['cpu_seconds'] / run['households'] * 1000:.2f} ms of CPU a household "
+              "(start-up included)")
     return report
 
 

@@ -295,3 +295,10 @@ def test_cell_values_never_reach_the_logs(app, caplog):
     assert outcome.left_out == ["F"]
     assert secret not in caplog.text
     assert secret not in out["problems"].decode()
+
+
+def test_a_code_that_looks_like_a_formula_stays_text_in_xlsx(app):
+    outcome, out = run(app, csv_text([("=1+1", FAMILY)]).encode(), out_fmt="xlsx")
+    assert outcome.households == 1
+    sheet = openpyxl.load_workbook(io.BytesIO(out["results"])).worksheets[0]
+    assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"

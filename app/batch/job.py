@@ -88,8 +88,17 @@ class Table:
             self.sheet = self.book.create_sheet(f"{self.title} {self.sheets}")
             self.sheet.append(self.header)
             self.sheet_rows = 1
-        self.sheet.append(list(values))
+        self.sheet.append([self._text(v) if isinstance(v, str) and v.startswith("=") else v
+                           for v in values])
         self.sheet_rows += 1
+
+    def _text(self, value: str):
+        """A code that starts with "=" stays text: openpyxl would write it as a formula."""
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.sheet, value)
+        cell.data_type = "s"
+        return cell
 
     def text_block(self, text: str) -> None:
         """Rows already written as CSV text (by a screening process)."""
