@@ -118,3 +118,15 @@ def test_the_quick_form_answers_exactly_as_the_api(client, book):
             shown[(member or None, benefit)] = status.removeprefix("benefit--")
         api = client.post("/api/v1/check?lang=en", json=payload).get_json()["results"]
         assert shown == {(r["member"], r["benefit"]): r["status"] for r in api}
+
+
+def test_a_yes_answer_means_the_fact_is_true(client, app):
+    """"Can the person go to school?" answered yes would be cannot_attend_school: false."""
+    html = page(client.get("/screen?lang=en"))
+    label = html.find("label", attrs={"for": "members-0-cannot_attend_school"})
+    assert label.text == "Cannot go to school in person"
+    from app.batch.job import layout_for
+
+    with app.app_context():
+        headers = {c.name: c.labels["zh"] for c in layout_for(app).columns}
+    assert headers["cannot_attend_school"] == "是否无法到校上学"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_gettext
 from flask_babel import gettext as _
 
 from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MEMBER_FACTS, Fact
@@ -38,15 +38,23 @@ FALSE_WORDS = ("否", "无", "没有", "no", "n", "false", "0")
 UNKNOWN_WORDS = ("", "不确定", "不知道", "未知", "not sure", "unknown", "null")
 
 
+# FACT_NAMES words "cannot_attend_school" as "whether the person can go to school", whose
+# "yes" would mean the opposite of the fact's true as a yes/no column or question
+YES_NO_NAMES = {"member.cannot_attend_school": lazy_gettext("Cannot go to school in person")}
+
+
+def fact_label(path: str):
+    """A fact's short name as a yes/no column or question (lazily translated)."""
+    return YES_NO_NAMES.get(path) or FACT_NAMES.get(path)
+
+
 def _zh_headers() -> dict[str, str]:
-    """Labels that FACT_NAMES does not give, or gives as a question whose "yes" would read
-    the wrong way round as a yes/no column."""
+    """Labels that FACT_NAMES does not give."""
     return {
         HOUSEHOLD_ID: _("Household code"),
         MEMBER_ID: _("Member code"),
         AS_OF: _("Date of the check"),
         "is_guardian_of": _("Guardian of (member code)"),
-        "cannot_attend_school": _("Cannot go to school in person"),
     }
 
 
@@ -135,7 +143,7 @@ def build_layout(book: Rulebook) -> Layout:
     columns = []
     with force_locale("zh"):
         zh_extra = _zh_headers()
-        zh_names = {key: str(name) for key, name in FACT_NAMES.items()}
+        zh_names = {key: str(fact_label(key)) for key in [*FACT_NAMES, *YES_NO_NAMES]}
     for name, scope, fact, key in _columns():
         zh = zh_extra.get(name) or zh_names.get(key) or name
         columns.append(Column(name, scope, fact, {"en": name, "zh": zh}))

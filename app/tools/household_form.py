@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from app.batch.columns import BEFORE_DISABILITY, value_labels
+from app.batch.columns import BEFORE_DISABILITY, fact_label, value_labels
 from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MAX_MEMBERS, MEMBER_FACTS, Fact
 from app.forms import FACT_NAMES, NO, YES, YES_NO, NumberInput
 
@@ -47,12 +47,12 @@ def _member_fields() -> dict:
     """Field name → field, in the form's order: relation and age, the disability, the rest."""
     fields = {}
     for name in (n for n in MEMBER_FACTS if n in BEFORE_DISABILITY):
-        fields[name] = _field(MEMBER_FACTS[name], FACT_NAMES.get(f"member.{name}", name))
+        fields[name] = _field(MEMBER_FACTS[name], fact_label(f"member.{name}") or name)
     fields[DISABLED] = _field(Fact(DISABLED, "bool"), FACT_NAMES["member.disabled"])
     for name, fact in DISABILITY_FACTS.items():
         fields[name] = _field(fact, FACT_NAMES.get(f"member.disability.{name}", name))
     for name in (n for n in MEMBER_FACTS if n not in BEFORE_DISABILITY):
-        label = FACT_NAMES.get(f"member.{name}") or (
+        label = fact_label(f"member.{name}") or (
             _("Guardian of") if name == "is_guardian_of" else name)
         fields[name] = _field(MEMBER_FACTS[name], label)
     return fields
