@@ -29,7 +29,7 @@ from app.batch import messages
 from app.batch.columns import Layout, build_layout
 from app.batch.households import RowProblem, households, survey
 from app.batch.read import open_sheet
-from app.batch.screen import _ENV, ChunkResult, Screener, chunked, run
+from app.batch.screen import ChunkResult, Screener, chunked, run
 from app.batch.texts import Texts, build_texts
 from app.checker import ELIGIBLE, MAYBE, Checker
 
@@ -173,9 +173,10 @@ def _screen(sheet, found, layout, texts, checker, subdistricts, today, fmt, stre
     results = Table(streams["results"], fmt, "results")
     results.row(texts.result_headers)
     referrals = io.TextIOWrapper(streams["referrals"], encoding="utf-8", write_through=True)
-    head, tail = _ENV.get_template("referrals.html").render(
-        t=texts.labels, html_lang="zh-Hans" if lang == "zh" else "en",
-        body="\x00").split("\x00")
+    # the app's templates, without the pages' context processors: no request is needed
+    frame = current_app.jinja_env.get_template("batch/referrals.html")
+    head, tail = frame.render(t=texts.labels, html_lang="zh-Hans" if lang == "zh" else "en",
+                              body="\x00").split("\x00")
     referrals.write(head)
 
     def keep(household) -> bool:

@@ -15,9 +15,7 @@ import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import escape
 
 from app.batch.texts import BenefitTexts, Texts
@@ -26,9 +24,6 @@ from app.present import amount
 from app.validation import CheckRequest
 
 CHUNK = 40  # households per task: large enough to amortise the hand-over, small for progress
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "batch"
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
 _REFERRED = (ELIGIBLE, MAYBE)
 _WHO = "\x00who\x00"  # where a referral row's members go
 
