@@ -133,6 +133,12 @@ def test_encodings_saved_by_excel_and_wps(app, encoding):
 def test_unreadable_encodings_and_non_spreadsheets_are_refused(app):
     text = csv_text([("F", FAMILY)])
     assert refused(app, text.encode("utf-16")) == "utf16"
+    assert refused(app, b"household_id,member_id\r\n\x80\x80,1\r\n") == "encoding"
+    from app.batch.messages import refused as word
+
+    with app.test_request_context("/?lang=en"):
+        advice = word(FileRefused("encoding"), layout_for(app), "en")
+    assert "CSV UTF-8" in advice and "GB18030" in advice
     assert refused(app, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") == "not_a_spreadsheet"
     assert refused(app, b"PK\x03\x04 not really a zip") == "xlsx_as_csv"
     assert refused(app, b"no zip at all", "xlsx") == "not_a_spreadsheet"
