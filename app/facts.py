@@ -36,6 +36,7 @@ SCHOOL_STAGE_VALUES = (
     "none", "preschool", "compulsory", "senior_secondary", "vocational", "higher",
 )
 INSURANCE_VALUES = ("resident", "employee", "none")
+SEX_VALUES = ("male", "female")
 
 HOUSEHOLD_FACTS: dict[str, Fact] = {
     f.name: f
@@ -64,12 +65,14 @@ MEMBER_FACTS: dict[str, Fact] = {
     for f in (
         Fact("relation", "enum", RELATION_VALUES),
         Fact("age", "int", minimum=0, maximum=120),
+        Fact("sex", "enum", SEX_VALUES),
         Fact("employment", "enum", EMPLOYMENT_VALUES),
         Fact("wants_work", "bool"),
         Fact("needs_long_term_care", "bool"),
         Fact("severe_mental_disorder", "bool"),
         Fact("school_stage", "enum", SCHOOL_STAGE_VALUES),
         Fact("cannot_attend_school", "bool"),
+        Fact("personal_monthly_income", "number", minimum=0, maximum=10_000_000),
         Fact("supported_by_family", "bool"),
         Fact("can_register_own_household", "bool"),
         Fact("owns_adapted_vehicle", "bool"),

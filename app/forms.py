@@ -86,6 +86,10 @@ VALUE_LABELS = {
         "vocational": _("Vocational school or college"),
         "higher": _("Higher education (university or college)"),
     },
+    "sex": {
+        "male": _("Male"),
+        "female": _("Female"),
+    },
     "insurance": {
         "resident": _("Urban and rural residents’ scheme"),
         "employee": _("Employees’ scheme"),
@@ -104,6 +108,8 @@ FACT_NAMES = {
     "household.recent_crisis": _("Whether a sudden event left the family unable to cope"),
     "member.relation": _("Relation to the person filling in"),
     "member.age": _("Age"),
+    "member.sex": _("Sex"),
+    "member.personal_monthly_income": _("The person’s own monthly income"),
     "member.disabled": _("Whether the person has a disability"),
     "member.disability.certificate": _("Whether the person has a disability certificate"),
     "member.disability.category": _("Type of disability"),
@@ -192,6 +198,7 @@ def _radios(label, hint, labels, message, **kwargs) -> RadioField:
 
 
 INCOME_MAX = HOUSEHOLD_FACTS["monthly_income_per_person"].maximum
+PERSONAL_INCOME_MAX = MEMBER_FACTS["personal_monthly_income"].maximum
 AGE = MEMBER_FACTS["age"]
 
 
@@ -247,6 +254,11 @@ class CheckForm(FlaskForm):
                     NumberRange(min=AGE.minimum, max=AGE.maximum,
                                 message=_("Age must be between %(minimum)s and %(maximum)s",
                                            minimum=int(AGE.minimum), maximum=int(AGE.maximum)))])
+    sex = _radios(
+        _("What is the person’s sex?"),
+        _("Some Beijing age limits differ for men and women."),
+        VALUE_LABELS["sex"],
+        _("Select the person’s sex, or “Not sure”"))
     has_disability = _radios(
         _("Does the person have a disability?"),
         _("Answer “Yes” even if they do not have a disability certificate yet."),
@@ -275,6 +287,15 @@ class CheckForm(FlaskForm):
         None,
         VALUE_LABELS["employment"],
         _("Select what the person does now, or “Not sure”"))
+    personal_monthly_income = NumberInput(
+        _("The person’s own stable monthly income, in yuan"),
+        description=_("For example a pension or wages, not the family’s income. Enter 0 if "
+                       "they have none. Leave it empty if you are not sure."),
+        whole=False,
+        invalid_message=_("Enter the person’s own monthly income as a number, like 1200"),
+        validators=[optional, NumberRange(min=0, max=PERSONAL_INCOME_MAX, message=_(
+            "The person’s own monthly income must be between 0 and %(maximum)s yuan",
+            maximum=f"{PERSONAL_INCOME_MAX:,.0f}"))])
     wants_work = _radios(
         _("Would the person like a job or training?"),
         None,

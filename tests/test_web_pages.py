@@ -122,7 +122,8 @@ def test_form_page_structure(client, lang):
     not_sure = {"zh": "不确定", "en": "Not sure"}[lang]
     for fieldset in form.find_all("fieldset"):
         assert not_sure in [label.get_text(strip=True) for label in fieldset.find_all("label")]
-    assert len(form.find_all("fieldset")) == 21  # every question but age, income, subdistrict
+    # every question but age, the two incomes and subdistrict
+    assert len(form.find_all("fieldset")) == 22
     options = form.find("select", id="subdistrict").find_all("option")
     assert options[0]["value"] == "" and len(options) > 1
 
