@@ -7,9 +7,11 @@ from typing import Any
 
 from app.present import (
     benefit_offices,
+    figure_text,
+    in_force_dict,
     office_name,
     parameter_amount,
-    shown_value,
+    partners_open,
     source_dict,
     uncertainty_dict,
 )
@@ -35,8 +37,7 @@ def benefit_entry(book: Rulebook, b: Benefit, lang: str, as_of: dt.date | None =
             "when": [book.conditions[cid].text.get(lang) for cid in tier.when],
             "in_force": parameter_amount(p, as_of, lang),
             "history": [{"from": v.start.isoformat(),
-                         "text": p.text.get(lang).format(
-                             value=shown_value(v.value)),
+                         "text": figure_text(p, v.value, lang),
                          "source": source_dict(v.source)} for v in p.values],
         })
     return {
@@ -51,6 +52,8 @@ def benefit_entry(book: Rulebook, b: Benefit, lang: str, as_of: dt.date | None =
                          "timing": book.annex[t].timing} for t in b.annex_tasks],
         "lead_office": office_name(book, lead, lang),
         "partner_offices": [office_name(book, p, lang) for p in partners],
+        "partner_offices_incomplete": partners_open(book, b),
+        "in_force": in_force_dict(b, None, as_of),
         "apply_first_at": b.level,
         "conditions": conditions,
         "amounts": amounts,

@@ -3,8 +3,9 @@
 The engine decides every condition. This module only
 - marks which facts are unknown (the engine treats a missing field as false),
 - combines condition outcomes: all met → eligible, any unmet → not_eligible,
-  otherwise maybe (an unknown fact, or a criterion the sources leave uncertain),
-- picks the amount tier whose conditions the engine found met,
+  otherwise maybe (an unknown fact that could make it hold, a criterion the sources
+  leave uncertain, or a figure past its trust horizon that a revision could flip),
+- picks the amount tier whose conditions the engine found met (none when not eligible),
 - and words the result in one language.
 """
 
@@ -14,8 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_PATHS, engine_key
-from app.rulebook.engine import Engine, RuleKey, as_engine_value, parameter_key
-from app.rulebook.model import Benefit, Condition, Rulebook
+from app.rulebook.engine import (
+    POSSIBLE,
+    STALE,
+    UNCERTAIN,
+    UNKNOWN_PERIOD,
+    Engine,
+    RuleKey,
+    as_engine_value,
+    has_possible_rule,
+    parameter_key,
+    unknown_key,
+)
+from app.rulebook.model import CHECK_DATE, Benefit, Condition, Rulebook, date_number
 from app.validation import CheckRequest, Member
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
@@ -51,14 +63,16 @@ def _member_values(member: Member) -> tuple[dict[str, Any], set[str]]:
 
 def prepare(request: CheckRequest, book: Rulebook) -> tuple[Subject, list[Subject]]:
     household_values = {f"household.{k}": v for k, v in request.household.items()}
+    household_values[CHECK_DATE] = date_number(request.as_of)
     household_unknown = {f"household.{k}" for k in HOUSEHOLD_FACTS} - set(household_values)
     params = {}
     for pid, parameter in book.parameters.items():
-        in_force = parameter.in_force(request.as_of)
-        if in_force is None:
+        period = parameter.period(request.as_of)
+        if period is None:
             household_unknown.add(parameter_key(pid))
+            params[parameter_key(pid)] = UNKNOWN_PERIOD
         else:
-            params[parameter_key(pid)] = in_force[0]
+            params[parameter_key(pid)] = period.index
     household = Subject("h", {**household_values, **params}, set(household_unknown))
     by_id = {m.id: _member_values(m) for m in request.members}
     members = []
@@ -75,10 +89,13 @@ def prepare(request: CheckRequest, book: Rulebook) -> tuple[Subject, list[Subjec
     return household, members
 
 
-def engine_fact(subject: str, s: Subject) -> dict[str, Any]:
+def engine_fact(subject: str, s: Subject, marked: frozenset[str] = frozenset()
+                ) -> dict[str, Any]:
     fact: dict[str, Any] = {"t": subject, "id": s.fact_id}
     for path, value in s.values.items():
         fact[path if path.startswith("p__") else engine_key(path)] = as_engine_value(value)
+    for path in s.unknown & marked:
+        fact[unknown_key(path)] = 1.0
     return fact
 
 
@@ -87,6 +104,7 @@ class Outcome:
     status: str
     missing: tuple[str, ...] = ()  # fact paths that, once known, would settle it
     uncertain: bool = False
+    stale: bool = False  # a figure past its trust horizon could decide it either way
 
 
 def _needs(c: Condition) -> frozenset[str]:
@@ -100,18 +118,26 @@ class Decisions:
     a condition shared by many benefits is read once per member)."""
 
     def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
-                 household: Subject, members: list[Subject]):
-        self.needs, self.fired = needs, fired
+                 household: Subject, members: list[Subject], possible: frozenset[str]):
+        self.needs, self.fired, self.possible = needs, fired, possible
         self.household, self.members = household, members
         self._memo: dict[tuple[str, str], Outcome] = {}
 
     def _one(self, c: Condition, s: Subject) -> Outcome:
         if (RuleKey(c.id), s.fact_id) in self.fired:
             return Outcome(MET)
-        if (RuleKey(c.id, uncertain=True), s.fact_id) in self.fired:
+        if (RuleKey(c.id, UNCERTAIN), s.fact_id) in self.fired:
             return Outcome(UNKNOWN, uncertain=True)
+        if (RuleKey(c.id, STALE), s.fact_id) in self.fired:
+            return Outcome(UNKNOWN, stale=True)
         missing = tuple(sorted(self.needs[c.id] & s.unknown))
-        return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
+        if not missing:
+            return Outcome(UNMET)
+        if c.id in self.possible and not any(p.startswith("p__") for p in missing):
+            # the engine found whether the unknown facts could make it hold
+            if (RuleKey(c.id, POSSIBLE), s.fact_id) not in self.fired:
+                return Outcome(UNMET)
+        return Outcome(UNKNOWN, missing)
 
     def outcome(self, c: Condition, subject: Subject) -> Outcome:
         if c.any_member:
@@ -128,6 +154,10 @@ class Decisions:
         outcomes = [self._one(c, m) for m in self.members]
         if any(o.status == MET for o in outcomes):
             return Outcome(MET)
+        if any(o.uncertain for o in outcomes):
+            return Outcome(UNKNOWN, uncertain=True)
+        if any(o.stale for o in outcomes):
+            return Outcome(UNKNOWN, stale=True)
         missing = tuple(sorted({p for o in outcomes for p in o.missing}))
         return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
 
@@ -155,12 +185,16 @@ class Checker:
         self.book = book
         self.engine = Engine(book)
         self.needs = {cid: _needs(c) for cid, c in book.conditions.items()}
+        self.possible = frozenset(cid for cid, c in book.conditions.items()
+                                  if has_possible_rule(c))
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
         household, members = prepare(request, self.book)
-        facts = [engine_fact("household", household)] + [engine_fact("member", m)
-                                                         for m in members]
-        decisions = Decisions(self.needs, self.engine.decide(facts), household, members)
+        marked = self.engine.marked_paths
+        facts = [engine_fact("household", household, marked)] + [
+            engine_fact("member", m, marked) for m in members]
+        decisions = Decisions(self.needs, self.engine.decide(facts), household, members,
+                              self.possible)
         results = []
         for benefit in self.book.benefits.values():
             if benefit.scope == "household":
@@ -176,8 +210,9 @@ class Checker:
                        decisions.outcome(self.book.conditions[cid], subject))
                       for cid in benefit.conditions]
         status = combine([o for _, o in conditions], benefit.uncertainty is not None)
-        tiers = [(tier.parameter,
-                  combine([decisions.outcome(self.book.conditions[cid], subject)
-                           for cid in tier.when], False))
-                 for tier in benefit.amount]
+        # an amount belongs to eligible and maybe results only
+        tiers = [] if status == NOT_ELIGIBLE else [
+            (tier.parameter, combine([decisions.outcome(self.book.conditions[cid], subject)
+                                      for cid in tier.when], False))
+            for tier in benefit.amount]
         return BenefitResult(benefit, member_id, status, conditions, tiers)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.checker import ELIGIBLE, MAYBE, BenefitResult
-from app.rulebook.model import Benefit, Parameter, Rulebook, Source, Uncertainty
+from app.checker import ELIGIBLE, MAYBE, UNMET, BenefitResult
+from app.rulebook.model import Benefit, Condition, Parameter, Rulebook, Source, Uncertainty
 
 
 def source_dict(s: Source) -> dict[str, Any]:
-    return {"title": s.title, "url": s.url, "date": s.date, "confidence": s.confidence}
+    return {"title": s.title, "url": s.url, "date": s.date, "confidence": s.confidence,
+            "issuer": s.issuer, "number": s.number}
 
 
 def uncertainty_dict(u: Uncertainty | None, lang: str) -> dict[str, Any] | None:
@@ -43,17 +44,37 @@ def office_detail(book: Rulebook, key: str, lang: str) -> dict[str, Any]:
     }
 
 
+def _successor(book: Rulebook, key: str) -> str:
+    """The office that does this work today, verified or believed: offices merged in the
+    2019 reorganisation (区文化委 and 区旅游委; 区法制办 into 区司法局) are one office."""
+    office = book.offices.get(key)
+    return (office.current or office.name).zh if office else key
+
+
 def benefit_offices(book: Rulebook, b: Benefit) -> tuple[str | None, list[str]]:
-    """Lead office of the first annex task; partners of all its tasks, in annex order."""
+    """Lead office of the first annex task; partners of all its tasks, in annex order,
+    each office once (an office merged into the lead or into another partner is left out)."""
     if not b.annex_tasks:
         return b.contact_office, []
     lead = book.annex[b.annex_tasks[0]].lead_office
+    listed = [office for task in b.annex_tasks
+              for office in (book.annex[task].lead_office, *book.annex[task].partner_offices)
+              if office]
+    seen = {_successor(book, lead)} if lead else set()
     partners: list[str] = []
-    for task in b.annex_tasks:
-        for office in (book.annex[task].lead_office, *book.annex[task].partner_offices):
-            if office and office != lead and office not in partners:
-                partners.append(office)
+    for office in listed:
+        successor = _successor(book, office)
+        if successor != office and successor in listed:
+            continue  # a defunct office whose successor is listed too: name that one
+        if successor not in seen:
+            seen.add(successor)
+            partners.append(office)
     return lead, partners
+
+
+def partners_open(book: Rulebook, b: Benefit) -> bool:
+    """The annex ends a partner list with "等" (and others)."""
+    return any(book.annex[task].partners_open for task in b.annex_tasks)
 
 
 def shown_value(value: float) -> int | float:
@@ -61,25 +82,49 @@ def shown_value(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+def figure_text(p: Parameter, value: float, lang: str) -> str:
+    """"每月300元"; a line incomes are compared with says what it is ("…标准：每人每月1450元"),
+    so that nobody takes it for money paid."""
+    text = p.text.get(lang).format(value=shown_value(value))
+    if p.kind == "income_line":
+        return f"{p.title.get(lang)}{'：' if lang == 'zh' else ': '}{text}"
+    return text
+
+
 def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
     in_force = p.in_force(as_of)
+    trusted = None if p.trusted_until == dt.date.max else p.trusted_until.isoformat()
     if in_force is None:
-        return {"parameter": p.id, "value": None, "unit": p.unit, "text": None,
-                "effective_from": None, "source": None, "confidence": None, "to_confirm": True}
+        return {"parameter": p.id, "kind": p.kind, "value": None, "unit": p.unit, "text": None,
+                "effective_from": None, "source": None, "confidence": None, "to_confirm": True,
+                "trusted_until": trusted, "stale": False}
     _, v = in_force
-    shown = shown_value(v.value)
     return {
         "parameter": p.id,
-        "value": shown,
+        # "payment": money paid; "income_line": the standard incomes are compared with
+        "kind": p.kind,
+        "value": shown_value(v.value),
         "unit": p.unit,
-        "text": p.text.get(lang).format(value=shown),
+        "text": figure_text(p, v.value, lang),
         "effective_from": v.start.isoformat(),
         "source": v.source.title,
         "source_url": v.source.url,
         "confidence": v.source.confidence,
         # only an official text (grade A) is shown without "confirm with the office"
-        "to_confirm": v.source.confidence != "A",
+        "to_confirm": v.source.confidence != "A" or p.stale_on(as_of),
+        # the figure is known to hold until then; after it, it may have changed
+        "trusted_until": trusted,
+        "stale": p.stale_on(as_of),
     }
+
+
+def condition_figure(book: Rulebook, c: Condition, as_of: dt.date, lang: str
+                     ) -> dict[str, Any] | None:
+    """The dated figure a condition compares with, and from when it is."""
+    pids = c.test.parameters() | (c.uncertain_if.parameters() if c.uncertain_if else set())
+    if not pids:
+        return None
+    return parameter_amount(book.parameters[next(iter(pids))], as_of, lang)
 
 
 def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any] | None:
@@ -97,6 +142,8 @@ def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[
     texts = [o["text"] for o in options if o["text"]]
     return {
         "parameter": None, "value": None, "unit": options[0]["unit"] if options else None,
+        "kind": options[0]["kind"] if options else None,
+        "stale": any(o["stale"] for o in options),
         "text": joiner.join(texts) if texts else None, "determined": False,
         "options": options, "to_confirm": True,
         # the weakest grade among the options ("C" is weakest)
@@ -117,6 +164,12 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
                                      else p for p in outcome.missing]
         if outcome.uncertain and c.uncertainty:
             item["uncertain"] = uncertainty_dict(c.uncertainty, lang)
+        figure = condition_figure(book, c, as_of, lang)
+        if figure is not None:
+            item["figure"] = figure
+        if outcome.stale:
+            # a revision expected since the figure's date could decide it either way
+            item["figure_may_have_changed"] = True
         conditions.append(item)
     out: dict[str, Any] = {
         "benefit": b.id,
@@ -129,6 +182,8 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
         "amount": amount(book, r, as_of, lang),
         "lead_office": office_name(book, lead, lang),
         "partner_offices": [office_name(book, p, lang) for p in partners],
+        "partner_offices_incomplete": partners_open(book, b),
+        "in_force": in_force_dict(b, r, as_of),
         "plan_clause": b.clause,
         "annex_task": b.annex_tasks[0] if b.annex_tasks else None,
         "annex_tasks": list(b.annex_tasks),
@@ -138,6 +193,25 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
     }
     if b.uncertainty:
         out["uncertain"] = uncertainty_dict(b.uncertainty, lang)
+    return out
+
+
+def in_force_dict(b: Benefit, r: BenefitResult | None, as_of: dt.date) -> dict[str, Any] | None:
+    """The dates the measure is in force; with a result, whether the engine found it in
+    force on the check's date ("not_yet", "ended" or "in_force"; "unknown" before a
+    start the sources cannot vouch for)."""
+    f = b.in_force
+    if f is None:
+        return None
+    out: dict[str, Any] = {"from": f.start.isoformat(),
+                           "until": f.end.isoformat() if f.end else None,
+                           "source": source_dict(f.source)}
+    if r is not None:
+        outcome = next(o for c, o in r.conditions if c.id == b.id + "-in-force")
+        if outcome.status == UNMET:
+            out["status"] = "not_yet" if as_of < f.start else "ended"
+        else:
+            out["status"] = "in_force" if outcome.status == "met" else "unknown"
     return out
 
 

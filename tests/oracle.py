@@ -11,18 +11,26 @@ The semantics it implements (rules/README.md, the docstring of app/checker.py):
   so `member.disabled` is false, `member.disability.certificate` is false and
   the category and grade do not exist; `ward.*` facts do not exist for a member
   who is nobody's guardian.
-- A leaf test on an unknown or absent fact is false (the engine never sees
-  such a field); `all` and `any` combine their children as usual. A dated
-  parameter takes the value in force on `as_of`; with none in force, a test
-  against it is false and the parameter counts as unknown.
-- A condition is met when its test is true; otherwise "unknown" when its
-  `uncertain_if` test is true, or when any fact or parameter it names is
-  unknown; otherwise unmet.
-- `any_member`: met when met for some member; otherwise unknown when some
-  member leaves it unknown for want of a fact; otherwise unmet.
+- Tests are read in three values: a leaf on a known fact is true or false, a leaf on
+  an absent fact is false, a leaf on an unknown fact is "could be either"; `all` and
+  `any` combine them as usual (Kleene's logic).
+- A dated parameter takes the value in force on `as_of` while it is trusted (up to its
+  `trust.until`). After that, with `trust.revisions`, the k-th expected revision past
+  the horizon puts the figure anywhere between the last value and the last value moved
+  k steps in the revision's direction (up to 10 revisions; after that, and with no
+  `revisions` at all, the figure is not known). With none in force, not known either.
+- A condition is met when its test is true at both ends of its figure's band; otherwise
+  "unknown" when its `uncertain_if` test is true at one end, or its test is true at one
+  end only (the figure may have changed), or the figure it names is not known, or the
+  unknown facts could still make its test or `uncertain_if` true; otherwise unmet.
+- Every benefit's first condition is generated from its dates in force: met when
+  `as_of` is within them; before the start, unknown if the sources show the measure
+  only from that date (`earlier: unknown`), else unmet; after the end, unmet.
+- `any_member`: met when met for some member; otherwise unknown when some member leaves
+  it unknown; otherwise unmet.
 - A benefit: any unmet → not_eligible; any unknown, or the whole rule marked
-  uncertain → maybe; else eligible. Amount tiers combine their `when`
-  conditions the same way (without the rule's own uncertainty).
+  uncertain → maybe; else eligible. Amount tiers combine their `when` conditions the
+  same way (without the rule's own uncertainty), and there are none when not eligible.
 """
 
 from __future__ import annotations
@@ -50,12 +58,35 @@ NOT_KNOWN = _Missing("NOT_KNOWN")  # the resident did not say
 DOES_NOT_EXIST = _Missing("DOES_NOT_EXIST")  # known not to exist (no disability, no ward)
 
 
-def value_on(parameter: Parameter, as_of: dt.date) -> float | None:
-    """The figure in force on as_of: the latest start not after it."""
+REVISIONS_FOLLOWED = 10  # rules/README.md: after ten expected revisions, not known
+
+
+def band_on(parameter: Parameter, as_of: dt.date) -> tuple[float, float] | None:
+    """Where the figure lies on as_of: (low, high), equal while it is trusted; None when
+    it is not known on that day."""
     started = [v for v in parameter.values if v.start <= as_of]
     if not started:
         return None
-    return max(started, key=lambda v: v.start).value
+    current = max(started, key=lambda v: v.start)
+    if current is not parameter.values[-1] or as_of <= parameter.trusted_until:
+        return current.value, current.value
+    r = parameter.revisions
+    if r is None:
+        return None
+    # revisions fall on the day after the horizon, then every `every_months` months
+    first = parameter.trusted_until + dt.timedelta(days=1)
+    k = 0
+    while k <= REVISIONS_FOLLOWED:
+        months = first.month - 1 + k * r.every_months
+        day = dt.date(first.year + months // 12, months % 12 + 1, first.day)
+        if day > as_of:
+            break
+        k += 1
+    if k > REVISIONS_FOLLOWED:
+        return None
+    up = k * r.step_at_most if r.direction in ("up", "either") else 0.0
+    down = k * r.step_at_most if r.direction in ("down", "either") else 0.0
+    return current.value - down, current.value + up
 
 
 def member_fact(member: Member, name: str) -> Any:
@@ -80,7 +111,7 @@ class Facts:
     """What one subject (the household, or one member) looks like to a test."""
 
     request: CheckRequest
-    figures: dict[str, float | None]
+    figures: dict[str, tuple[float, float] | None]
     member: Member | None = None
 
     def __post_init__(self) -> None:
@@ -138,17 +169,29 @@ def _compare(op: str, have: Any, want: Any) -> bool:
     raise AssertionError(f"unknown operator {op}")
 
 
-def holds(test: Test, facts: Facts) -> bool:
-    if test.op == "all":
-        return all(holds(child, facts) for child in test.children)
-    if test.op == "any":
-        return any(holds(child, facts) for child in test.children)
+MAYBE_TRUE = None  # the third value: unknown facts could make it either
+
+
+def holds(test: Test, facts: Facts, end: int = 0) -> bool | None:
+    """True, False or None (could be either) at one end (0 low, 1 high) of the figures'
+    bands."""
+    if test.op in ("all", "any"):
+        values = [holds(child, facts, end) for child in test.children]
+        if test.op == "all":
+            return False if False in values else (None if None in values else True)
+        return True if True in values else (None if None in values else False)
     have = facts.get(test.path)
-    if have is NOT_KNOWN or have is DOES_NOT_EXIST:
+    if have is DOES_NOT_EXIST:
         return False
-    want = facts.figures[test.parameter] if test.parameter else test.value
-    if want is None:
-        return False
+    if test.parameter:
+        band = facts.figures[test.parameter]
+        if band is None:
+            return False  # a figure not known: the condition says so by name
+        want = band[end]
+    else:
+        want = test.value
+    if have is NOT_KNOWN:
+        return MAYBE_TRUE
     return _compare(test.op, have, want)
 
 
@@ -169,30 +212,43 @@ def names_used(c: Condition) -> tuple[set[str], set[str], bool]:
     return cached[1:]
 
 
-def _lacks_a_fact(c: Condition, facts: Facts) -> bool:
-    paths, parameters, _ = names_used(c)
-    return (any(facts.get(path) is NOT_KNOWN for path in paths)
-            or any(facts.figures[pid] is None for pid in parameters))
+def _figure_unknown(c: Condition, facts: Facts) -> bool:
+    return any(facts.figures[pid] is None for pid in names_used(c)[1])
 
 
-def _one(c: Condition, facts: Facts) -> tuple[str, bool]:
-    """(status, whether a missing fact is the reason it is not decided)."""
-    if holds(c.test, facts):
-        return MET, False
-    if c.uncertain_if is not None and holds(c.uncertain_if, facts):
-        return UNKNOWN, False
-    if _lacks_a_fact(c, facts):
-        return UNKNOWN, True
-    return UNMET, False
+def _one(c: Condition, facts: Facts) -> str:
+    at_low, at_high = holds(c.test, facts, 0), holds(c.test, facts, 1)
+    if at_low is True and at_high is True:
+        return MET
+    if c.uncertain_if is not None and True in (holds(c.uncertain_if, facts, 0),
+                                               holds(c.uncertain_if, facts, 1)):
+        return UNKNOWN
+    if True in (at_low, at_high):
+        return UNKNOWN  # the figure may have changed either way
+    if _figure_unknown(c, facts):
+        return UNKNOWN
+    could = [at_low, at_high]
+    if c.uncertain_if is not None:
+        could += [holds(c.uncertain_if, facts, 0), holds(c.uncertain_if, facts, 1)]
+    return UNKNOWN if MAYBE_TRUE in could else UNMET
 
 
 def condition_status(c: Condition, facts: Facts, everyone: list[Facts]) -> str:
     if c.any_member:
         seen = [_one(c, f) for f in everyone]
-        if any(status == MET for status, _ in seen):
+        if MET in seen:
             return MET
-        return UNKNOWN if any(for_want for _, for_want in seen) else UNMET
-    return _one(c, facts)[0]
+        return UNKNOWN if UNKNOWN in seen else UNMET
+    return _one(c, facts)
+
+
+def in_force_status(benefit, as_of: dt.date) -> str:
+    f = benefit.in_force
+    if f.end is not None and as_of > f.end:
+        return UNMET
+    if as_of >= f.start:
+        return MET
+    return UNKNOWN if f.earlier_unknown else UNMET
 
 
 def combine(statuses: list[str], uncertain: bool) -> str:
@@ -212,7 +268,7 @@ class Expected:
 
 def evaluate(book: Rulebook, request: CheckRequest) -> dict[tuple[str, str | None], Expected]:
     """The expected answer, keyed by (benefit id, member id or None)."""
-    figures = {pid: value_on(p, request.as_of) for pid, p in book.parameters.items()}
+    figures = {pid: band_on(p, request.as_of) for pid, p in book.parameters.items()}
     household = Facts(request, figures)
     members = [Facts(request, figures, m) for m in request.members]
     seen: dict[tuple[str, int], str] = {}
@@ -229,19 +285,22 @@ def evaluate(book: Rulebook, request: CheckRequest) -> dict[tuple[str, str | Non
     for benefit in book.benefits.values():
         subjects = ([(None, household)] if benefit.scope == "household"
                     else [(f.member.id, f) for f in members])
+        dated = in_force_status(benefit, request.as_of)
         for who, facts in subjects:
-            conditions = [(cid, status_of(cid, facts)) for cid in benefit.conditions]
-            tiers = [(tier.parameter, combine([status_of(cid, facts) for cid in tier.when],
-                                              False))
-                     for tier in benefit.amount]
+            # the first condition is the generated "in force on as_of": read from the dates
+            conditions = [(benefit.conditions[0], dated)] + [
+                (cid, status_of(cid, facts)) for cid in benefit.conditions[1:]]
             status = combine([s for _, s in conditions], benefit.uncertainty is not None)
+            tiers = [] if status == NOT_ELIGIBLE else [
+                (tier.parameter, combine([status_of(cid, facts) for cid in tier.when], False))
+                for tier in benefit.amount]
             answer[(benefit.id, who)] = Expected(status, conditions, tiers)
     return answer
 
 
 # --- random households, for the engine and schema tests -------------------------------------
 
-START, END = dt.date(2015, 1, 1), dt.date(2026, 12, 31)
+START, END = dt.date(2014, 6, 1), dt.date(2027, 12, 31)
 
 
 def boundary_numbers(book: Rulebook) -> dict[str, list[float]]:
@@ -257,7 +316,11 @@ def boundary_numbers(book: Rulebook) -> dict[str, list[float]]:
             path = "member." + leaf.path.removeprefix("ward.") if leaf.path.startswith(
                 "ward.") else leaf.path
             if leaf.parameter:
-                edges = [v.value for v in book.parameters[leaf.parameter].values]
+                p = book.parameters[leaf.parameter]
+                edges = [v.value for v in p.values]
+                if p.revisions is not None:  # the edges of each stale band
+                    edges += [p.values[-1].value + k * p.revisions.step_at_most
+                              for k in range(1, REVISIONS_FOLLOWED + 1)]
             elif isinstance(leaf.value, int | float) and not isinstance(leaf.value, bool):
                 edges = [leaf.value]
             else:
@@ -307,8 +370,11 @@ def random_as_of(rng, book: Rulebook) -> dt.date:
     if rng.random() < 0.4:
         # the day a figure changes, or the day before
         starts = [v.start for p in book.parameters.values() for v in p.values]
+        starts += [p.trusted_until + dt.timedelta(days=1) for p in book.parameters.values()
+                   if p.trusted_until < dt.date.max]
+        starts += [b.in_force.start for b in book.benefits.values()]
         day = rng.choice(starts) - dt.timedelta(days=rng.choice((0, 1)))
-        return min(max(day, START), END)
+        return min(day, END)  # a measure may start before START: its day before too
     return START + dt.timedelta(days=rng.randint(0, (END - START).days))
 
 

@@ -308,9 +308,9 @@ def test_contract_example_answer_has_the_contract_shape(client, book):
             assert c["text"] == book.conditions[cid].text.zh
             assert c["status"] in ("met", "unmet", "unknown")
         assert r["amount"] is None or isinstance(r["amount"], dict)
-        if benefit.amount:
+        if benefit.amount and r["status"] != "not_eligible":
             assert "text" in r["amount"] and "value" in r["amount"]
-        else:
+        else:  # no amount to show, or not eligible: an amount belongs to eligible and maybe
             assert r["amount"] is None
         assert r["lead_office"] is None or isinstance(r["lead_office"], str)
         assert all(isinstance(o, str) for o in r["partner_offices"])
@@ -332,7 +332,12 @@ def test_contract_example_care_subsidy(client):
     assert care["m1"]["lead_office"] == "区民政局"
     assert care["m1"]["plan_clause"] == "二（二）"
     assert care["m1"]["annex_task"] == 3
-    assert {"text": "持有残疾人证", "status": "met"}.items() <= care["m1"]["conditions"][1].items()
+    by_id = {c["id"]: c for c in care["m1"]["conditions"]}
+    assert {"text": "持有残疾人证", "status": "met"}.items() <= by_id["holds-certificate"].items()
+    # the first condition: the measure is in force on the check's date
+    assert care["m1"]["conditions"][0]["id"] == "care-subsidy-in-force"
+    assert care["m1"]["in_force"] == {**care["m1"]["in_force"], "from": "2016-01-01",
+                                      "status": "in_force"}
     # m2 has no disability: certificate counts as no, not unknown
     assert care["m2"]["status"] == "not_eligible"
     by_id = {c["id"]: c["status"] for c in care["m2"]["conditions"]}

@@ -130,10 +130,10 @@ def test_enum_value_not_in_the_vocabulary(rules):
 
 def test_unknown_parameter_in_a_condition(rules):
     def change(d):
-        c = d["conditions"][index_of(d["conditions"], "income-at-most-dibao-standard")]
-        c["test"]["at_most"]["parameter"] = "dibao-standrd"
+        c = d["conditions"][index_of(d["conditions"], "income-below-dibao-standard")]
+        c["test"]["less_than"]["parameter"] = "dibao-standrd"
     edit(rules, COMMON, change)
-    assert_reported(rules, COMMON, "condition 'income-at-most-dibao-standard'",
+    assert_reported(rules, COMMON, "condition 'income-below-dibao-standard'",
                     "unknown parameter 'dibao-standrd'")
 
 

@@ -36,11 +36,34 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
                                  _object(DISABILITY_FACTS, subdistricts)]},
     })
     member["required"] = ["id"]
+    figure = {"type": "object", "description": "A dated figure, as shown on or compared "
+              "in a result", "properties": {
+        "parameter": {"type": ["string", "null"]},
+        "kind": {"type": ["string", "null"], "enum": ["payment", "income_line", None],
+                 "description": "payment: money paid; income_line: a standard incomes are "
+                                "compared with (the dibao standard), not money paid"},
+        "value": {"type": ["number", "null"]}, "text": {"type": ["string", "null"]},
+        "effective_from": {"type": ["string", "null"], "format": "date"},
+        "trusted_until": {"type": ["string", "null"], "format": "date",
+                          "description": "the figure is known to hold until then"},
+        "stale": {"type": "boolean", "description": "the check is dated after "
+                  "trusted_until: the figure may have changed since"},
+        "to_confirm": {"type": "boolean"}}}
     condition = {"type": "object", "required": ["id", "text", "status"], "properties": {
         "id": {"type": "string"}, "text": {"type": "string"},
         "status": {"type": "string", "enum": ["met", "unmet", "unknown"]},
         "missing_facts": {"type": "array", "items": {"type": "string"}},
-        "uncertain": {"type": "object"}}}
+        "uncertain": {"type": "object"},
+        "figure": figure,
+        "figure_may_have_changed": {"type": "boolean", "description": "unknown because an "
+                                    "expected revision of the figure since its date could "
+                                    "decide it either way"}}}
+    in_force = {"type": ["object", "null"], "description": "The dates the measure is in "
+                "force, and whether it was on the check's date", "properties": {
+        "from": {"type": "string", "format": "date"},
+        "until": {"type": ["string", "null"], "format": "date"},
+        "status": {"type": "string", "enum": ["in_force", "not_yet", "ended", "unknown"]},
+        "source": {"type": "object"}}}
     result = {"type": "object", "required": ["benefit", "member", "status", "title",
                                              "conditions"], "properties": {
         "benefit": {"type": "string", "enum": list(BENEFIT_IDS)},
@@ -48,9 +71,13 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
         "status": {"type": "string", "enum": ["eligible", "maybe", "not_eligible"]},
         "title": {"type": "string"},
         "conditions": {"type": "array", "items": condition},
-        "amount": {"type": ["object", "null"]},
+        "amount": {"oneOf": [{"type": "null"}, figure],
+                   "description": "only on eligible and maybe results"},
         "lead_office": {"type": ["string", "null"]},
         "partner_offices": {"type": "array", "items": {"type": "string"}},
+        "partner_offices_incomplete": {"type": "boolean", "description": "the plan's annex "
+                                       "ends the list with 等 (and others)"},
+        "in_force": in_force,
         "plan_clause": {"type": "string"},
         "annex_task": {"type": ["integer", "null"]},
         "how_to_apply": {"type": "string"},

@@ -1,8 +1,9 @@
 """The only module that touches durable_rules (see shared/durable-rules.md).
 
 At start-up every condition of the rule files becomes one engine rule named
-after it (plus one per dated parameter period, and one for its "uncertain"
-band), grouped into rulesets of at most RULES_PER_RULESET rules. The C module
+after it (one per period of a dated figure), plus rules for its "uncertain",
+"stale" and "possible" readings (see RuleKey),
+grouped into rulesets of at most RULES_PER_RULESET rules. The C module
 is used directly: no stock Host, so no timer threads that steal actions.
 
 Per check: facts are asserted in a fresh session of every ruleset, the rules
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 import durable_rules_engine as dre
 
 from app.facts import engine_key
-from app.rulebook.model import Condition, Parameter, Rulebook, Test
+from app.rulebook.model import STALE_REVISIONS, Condition, Parameter, Rulebook, Test
 
 RULES_PER_RULESET = 60
 # Every ruleset gets this rule, which matches the household fact every check
@@ -35,16 +36,31 @@ _names_lock = threading.Lock()
 _COMPARE = {"at_least": "$gte", "at_most": "$lte", "less_than": "$lt", "more_than": "$gt"}
 
 
+MET, UNCERTAIN, STALE, POSSIBLE = "met", "uncertain", "stale", "possible"
+
+
 @dataclass(frozen=True)
 class RuleKey:
-    """What an engine rule stands for: a condition, its uncertain band or not."""
+    """What an engine rule stands for, for one condition:
+    - "met": its test holds;
+    - "uncertain": its `uncertain_if` test holds (the sources leave the case open);
+    - "stale": its test holds for some but not all values a figure past its trust
+      horizon may have reached (an expected revision could flip it);
+    - "possible": some facts are unknown, and values for them exist that would make the
+      test (or `uncertain_if`) hold. Compiled only for tests over two or more facts: with
+      one fact, an unknown fact always leaves the condition open."""
 
     condition: str
-    uncertain: bool = False
+    kind: str = MET
 
 
 def parameter_key(pid: str) -> str:
     return "p__" + pid
+
+
+def unknown_key(path: str) -> str:
+    """The engine field that marks a fact as not known for this subject."""
+    return "u__" + engine_key(path)
 
 
 def as_engine_value(value):
@@ -54,10 +70,35 @@ def as_engine_value(value):
     return value
 
 
-def compile_test(test: Test, parameter_value: float | None = None) -> dict:
+def compile_test(test: Test, low: float | None = None, high: float | None = None,
+                 either: bool = False, possible: bool = False) -> dict:
+    """The engine form of a test, with a figure's value filled in. When the figure lies in
+    a band (low < high), a leaf comparing with it must hold at both ends of the band (or,
+    with `either`, at one of them): the test is monotone in the figure, so that is the
+    same as deciding the whole test at both ends. With `possible`, a leaf also holds when
+    its fact is marked unknown."""
     if test.op in ("all", "any"):
-        joined = [compile_test(c, parameter_value) for c in test.children]
+        joined = [compile_test(c, low, high, either, possible) for c in test.children]
         return {"$and" if test.op == "all" else "$or": joined}
+    high = low if high is None else high
+    if test.parameter and low is None:
+        leaf = NEVER  # the figure is not known on the check's date
+    else:
+        leaf = _leaf(test, low)
+    if test.parameter and low != high:
+        leaf = {"$or" if either else "$and": [leaf, _leaf(test, high)]}
+    if possible:
+        return {"$or": [leaf, {unknown_key(test.path): 1.0}]}
+    return leaf
+
+
+# A test no fact passes ("t" is always "household" or "member")
+NEVER = {"t": "__never__"}
+# The period asserted for a figure not known on the check's date
+UNKNOWN_PERIOD = -1
+
+
+def _leaf(test: Test, parameter_value: float | None) -> dict:
     key = engine_key(test.path)
     value = parameter_value if test.parameter else test.value
     if test.op == "equals":
@@ -80,23 +121,49 @@ def _rule(subject: str, body: dict, period: tuple[str, int] | None) -> dict:
     return {"all": [{"m": {"$and": parts}}]}
 
 
+def has_possible_rule(c: Condition) -> bool:
+    tests = [c.test] + ([c.uncertain_if] if c.uncertain_if else [])
+    return len(set().union(*(t.paths() for t in tests))) > 1
+
+
 def compile_condition(c: Condition, parameters: dict[str, Parameter]
                       ) -> dict[str, tuple[RuleKey, dict]]:
-    """Engine rules for one condition, by rule name."""
+    """Engine rules for one condition, by rule name: per period of its figure (a known
+    value, or the k-th expected revision past the last one, where the figure lies in a
+    band and the test is decided at both ends of it)."""
     rules: dict[str, tuple[RuleKey, dict]] = {}
-    variants = [(c.test, RuleKey(c.id))]
-    if c.uncertain_if is not None:
-        variants.append((c.uncertain_if, RuleKey(c.id, uncertain=True)))
-    for test, key in variants:
-        base = c.id + ("~uncertain" if key.uncertain else "")
-        pids = test.parameters()
-        if not pids:
-            rules[base] = (key, _rule(c.subject, compile_test(test), None))
-            continue
-        pid = next(iter(pids))
-        for index, period in enumerate(parameters[pid].values):
-            rules[f"{base}@{index}"] = (key, _rule(c.subject, compile_test(test, period.value),
-                                                   (pid, index)))
+    pids = c.test.parameters() | (c.uncertain_if.parameters() if c.uncertain_if else set())
+    if pids:
+        parameter = parameters[next(iter(pids))]
+        # the unknown period: a test can still hold by a branch without the figure
+        periods = [(UNKNOWN_PERIOD, None, None)]
+        periods += [(i, v.value, v.value) for i, v in enumerate(parameter.values)]
+        if parameter.revisions is not None:
+            last = len(parameter.values) - 1
+            periods += [(last + k, *parameter.band(k)) for k in range(1, STALE_REVISIONS + 1)]
+        pid: str | None = parameter.id
+    else:
+        periods, pid = [(0, None, None)], None
+    for index, low, high in periods:
+        def add(name: str, key: RuleKey, body: dict, index=index) -> None:
+            suffix = f"@{index}" if pid else ""
+            suffix = suffix.replace("@-", "@unknown")
+            rules[name + suffix] = (key, _rule(c.subject, body, (pid, index) if pid else None))
+
+        add(c.id, RuleKey(c.id), compile_test(c.test, low, high))
+        if low != high:
+            add(c.id + "~stale", RuleKey(c.id, STALE), compile_test(c.test, low, high, True))
+        if c.uncertain_if is not None:
+            add(c.id + "~uncertain", RuleKey(c.id, UNCERTAIN),
+                compile_test(c.uncertain_if, low, high, True))
+        if has_possible_rule(c):
+            # one rule per alternative: the engine refuses rules with too many tests
+            # (error 113), and "any of" is the same as several rules
+            tests = [c.test] + ([c.uncertain_if] if c.uncertain_if else [])
+            alternatives = [a for t in tests for a in (t.children if t.op == "any" else (t,))]
+            for j, alternative in enumerate(alternatives):
+                add(f"{c.id}~possible{j}", RuleKey(c.id, POSSIBLE),
+                    compile_test(alternative, low, high, True, possible=True))
     return rules
 
 
@@ -106,6 +173,10 @@ class Engine:
         for condition in book.conditions.values():
             all_rules.update(compile_condition(condition, book.parameters))
         self.keys = {name: key for name, (key, _) in all_rules.items()}
+        # the facts whose "unknown" mark some rule reads
+        self.marked_paths = frozenset(
+            path for c in book.conditions.values() if has_possible_rule(c)
+            for t in [c.test] + ([c.uncertain_if] if c.uncertain_if else []) for path in t.paths())
         names = sorted(all_rules)
         self.handles = []
         for start in range(0, len(names), RULES_PER_RULESET - 1):

@@ -9,19 +9,30 @@ once, so a policy officer fixing files sees the whole list.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from app.rulebook.model import (
+    AMOUNT_KINDS,
+    CHECK_DATE,
+    DIRECTIONS,
     LEVELS,
     THEMES,
     AmountTier,
     Benefit,
     Condition,
+    InForce,
     Parameter,
     ParameterValue,
+    Revisions,
     Rulebook,
+    Source,
+    Test,
+    Text,
+    Uncertainty,
+    date_number,
 )
 from app.rulebook.reader import Reader, RuleFileError, join_path, load_yaml, shown
 from app.rulebook.reference import load_annex, load_mapping, load_offices, load_subdistricts
@@ -46,8 +57,6 @@ def _condition(r: Reader, node: Any, path: str) -> Condition | None:
     elif "uncertain_if" in m:
         uncertain_if = r.test(m["uncertain_if"], path + ".uncertain_if")
         uncertainty = r.uncertainty(m["uncertainty"], path + ".uncertainty")
-        if has_any:
-            r.fail(path, "'uncertain_if' is not supported with 'any_member'")
     params = test.parameters() | (uncertain_if.parameters() if uncertain_if else set())
     if len(params) > 1:
         r.fail(path, "a condition may use at most one parameter")
@@ -65,9 +74,10 @@ def _add_condition(conditions: dict[str, Condition], condition: Condition, r: Re
         conditions[condition.id] = condition
 
 
-def load_conditions(file: Path, conditions: dict[str, Condition], problems: list[str]) -> None:
+def load_conditions(file: Path, conditions: dict[str, Condition], problems: list[str],
+                    documents: dict[str, Source] | None = None) -> None:
     """Add the conditions of one file to `conditions`, refusing ids defined before."""
-    r = Reader(str(file), problems)
+    r = Reader(str(file), problems, documents)
     data = load_yaml(file, problems)
     m = r.mapping(data, "", ("conditions",))
     if m is None or not isinstance(m.get("conditions"), list):
@@ -79,9 +89,45 @@ def load_conditions(file: Path, conditions: dict[str, Condition], problems: list
             _add_condition(conditions, c, r, f"conditions[{i}]")
 
 
-def load_parameter(file: Path, problems: list[str]) -> Parameter | None:
+def load_documents(file: Path, problems: list[str]) -> dict[str, Source]:
+    """rules/sources.yaml: the public documents rule files cite by id."""
     r = Reader(str(file), problems)
-    m = r.mapping(load_yaml(file, problems), "", ("id", "title", "unit", "text", "values"))
+    m = r.mapping(load_yaml(file, problems), "", ("documents",)) or {}
+    nodes = m.get("documents")
+    if not isinstance(nodes, dict) or not nodes:
+        r.fail("documents", "expected a mapping of document ids to documents")
+        return {}
+    return {str(key): r.source(node, f"documents.{key}") for key, node in nodes.items()}
+
+
+def _trust(r: Reader, node: Any, values: list[ParameterValue]
+           ) -> tuple[dt.date, Revisions | None]:
+    m = r.mapping(node, "trust", ("until",), ("revisions",))
+    if m is None:
+        return dt.date.max, None
+    until = r.date(m.get("until"), "trust.until")
+    if values and until < values[-1].start:
+        r.fail("trust.until", "is before the newest value starts")
+    if "revisions" not in m:
+        return until, None
+    v = r.mapping(m["revisions"], "trust.revisions",
+                  ("direction", "every_months", "step_at_most")) or {}
+    every, step = v.get("every_months"), v.get("step_at_most")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        r.fail("trust.revisions.every_months", "expected a whole number of months, 1 or more")
+        every = 12
+    if isinstance(step, bool) or not isinstance(step, int | float) or step <= 0:
+        r.fail("trust.revisions.step_at_most", "expected a number above 0")
+        step = 1
+    direction = r.choice(v.get("direction"), "trust.revisions.direction", DIRECTIONS)
+    return until, Revisions(direction, every, float(step))
+
+
+def load_parameter(file: Path, problems: list[str],
+                   documents: dict[str, Source] | None = None) -> Parameter | None:
+    r = Reader(str(file), problems, documents)
+    m = r.mapping(load_yaml(file, problems), "", ("id", "title", "unit", "text", "values",
+                                                   "trust"), ("kind",))
     if m is None:
         return None
     pid = r.string(m.get("id"), "id")
@@ -108,18 +154,57 @@ def load_parameter(file: Path, problems: list[str]) -> Parameter | None:
     for lang in ("zh", "en"):
         if "{value}" not in text.get(lang):
             r.fail(f"text.{lang}", "must contain {value}")
+    until, revisions = _trust(r, m.get("trust"), values)
+    kind = r.choice(m.get("kind", "payment"), "kind", AMOUNT_KINDS)
     return Parameter(pid, r.text(m.get("title"), "title"), r.string(m.get("unit"), "unit"),
-                     text, tuple(values))
+                     text, tuple(values), until, revisions, kind)
+
+
+def _in_force(r: Reader, node: Any) -> InForce | None:
+    m = r.mapping(node, "in_force", ("from", "source"), ("until", "earlier"))
+    if m is None:
+        return None
+    start = r.date(m.get("from"), "in_force.from")
+    end = r.date(m["until"], "in_force.until") if "until" in m else None
+    if end is not None and end < start:
+        r.fail("in_force.until", "is before in_force.from")
+    if "earlier" in m and m["earlier"] != "unknown":
+        r.fail("in_force.earlier", "the only value is 'unknown' (the sources show the measure "
+                                   "only from in_force.from)")
+    return InForce(start, r.source(m.get("source"), "in_force.source"), end, "earlier" in m)
+
+
+def in_force_condition(bid: str, f: InForce, file: str) -> Condition:
+    """The engine decides "in force on the check's date" like any other condition: the
+    date is a fact (YYYYMMDD), the dates in force are its bounds."""
+    dates_zh, dates_en = f"{f.start.isoformat()}起", f"from {f.start.isoformat()}"
+    test = Test("at_least", CHECK_DATE, value=date_number(f.start))
+    if f.end is not None:
+        dates_zh += f"，{f.end.isoformat()}止"
+        dates_en += f" until {f.end.isoformat()}"
+        test = Test("all", children=(test, Test("at_most", CHECK_DATE,
+                                                value=date_number(f.end))))
+    uncertain_if = uncertainty = None
+    if f.earlier_unknown:
+        uncertain_if = Test("less_than", CHECK_DATE, value=date_number(f.start))
+        uncertainty = Uncertainty(Text(
+            f"来源只能证明本措施{f.start.isoformat()}起已在施行；更早是否已有这项措施没有查到，"
+            "请向经办部门确认。",
+            f"The sources show this measure in force only from {f.start.isoformat()}; whether "
+            "it existed earlier was not found. Confirm with the office."), f.source)
+    return Condition(f"{bid}-in-force", Text(f"查询日期在本措施施行期内（{dates_zh}）",
+                                             f"In force on the date of the check ({dates_en})"),
+                     test, False, uncertain_if, uncertainty, file)
 
 
 BENEFIT_KEYS = ("id", "theme", "scope", "title", "summary", "plan", "level", "conditions",
-                "documents", "how_to_apply", "sources")
+                "documents", "how_to_apply", "sources", "in_force")
 BENEFIT_OPTIONAL = ("amount", "uncertain", "contact_office")
 
 
-def load_benefit(file: Path, conditions: dict[str, Condition],
-                 problems: list[str]) -> Benefit | None:
-    r = Reader(str(file), problems)
+def load_benefit(file: Path, conditions: dict[str, Condition], problems: list[str],
+                 documents: dict[str, Source] | None = None) -> Benefit | None:
+    r = Reader(str(file), problems, documents)
     m = r.mapping(load_yaml(file, problems), "", BENEFIT_KEYS, BENEFIT_OPTIONAL)
     if m is None:
         return None
@@ -133,6 +218,12 @@ def load_benefit(file: Path, conditions: dict[str, Condition],
         r.fail("plan.annex_tasks", "expected a list of task numbers ([] when none)")
         tasks = []
     ids: list[str] = []
+    in_force = _in_force(r, m.get("in_force"))
+    if in_force is not None and bid:
+        # the first condition of every benefit: in force on the check's date
+        generated = in_force_condition(bid, in_force, r.file)
+        _add_condition(conditions, generated, r, "in_force")
+        ids.append(generated.id)
     raw_conditions = m.get("conditions")
     if not isinstance(raw_conditions, list) or not raw_conditions:
         r.fail("conditions", "expected a list of condition ids or inline conditions")
@@ -194,7 +285,23 @@ def load_benefit(file: Path, conditions: dict[str, Condition],
         uncertainty=r.uncertainty(m["uncertain"], "uncertain") if "uncertain" in m else None,
         contact_office=m.get("contact_office"),
         file=shown(file),
+        in_force=in_force,
     )
+
+
+# Where how_to_apply first sends a resident, by the words that name each level
+_LEVEL_WORDS = {
+    "community": re.compile(r"社区|村委会|居委会|（村）|村（"),
+    "subdistrict": re.compile(r"街道|乡镇|镇政府"),
+    "district": re.compile(r"(?<![社地览小园景])区(?![域别内])"),
+}
+
+
+def first_level(how_to_apply: str) -> str | None:
+    """The level of the first place how_to_apply names (None when it names none)."""
+    found = [(match.start(), level) for level, words in _LEVEL_WORDS.items()
+             if (match := words.search(how_to_apply))]
+    return min(found)[1] if found else None
 
 
 def _git_version(root: Path) -> str:
@@ -222,9 +329,15 @@ def _cross_check(book: Rulebook, problems: list[str]) -> None:
     for office in sorted(used_offices - set(book.offices)):
         problems.append(f"rules/offices.yaml: annex office '{office}' is missing")
     for b in book.benefits.values():
+        named = first_level(b.how_to_apply.zh)
+        if named is not None and named != b.level:
+            problems.append(f"{b.file}: level: '{b.level}', but how_to_apply.zh first sends "
+                            f"people to the {named} level")
         if b.id not in BENEFIT_IDS:
             problems.append(f"{b.file}: id: '{b.id}' is not a benefit id of the contract")
-        for i, cid in enumerate(b.conditions):
+        # the first condition is the generated "in force" one, not written in the file
+        offset = 1 if b.in_force is not None else 0
+        for i, cid in enumerate(b.conditions[offset:]):
             c = book.conditions.get(cid)
             if c is None:
                 problems.append(f"{b.file}: conditions[{i}]: unknown condition '{cid}'")
@@ -266,16 +379,17 @@ def load_rulebook(root: Path) -> Rulebook:
     problems: list[str] = []
     root = Path(root)
     conditions: dict[str, Condition] = {}
+    documents = load_documents(root / "sources.yaml", problems)
     for file in sorted((root / "conditions").glob("*.yaml")):
-        load_conditions(file, conditions, problems)
+        load_conditions(file, conditions, problems, documents)
     parameters = {}
     for file in sorted((root / "parameters").glob("*.yaml")):
-        p = load_parameter(file, problems)
+        p = load_parameter(file, problems, documents)
         if p:
             parameters[p.id] = p
     benefits = {}
     for file in sorted((root / "benefits").glob("*.yaml")):
-        b = load_benefit(file, conditions, problems)
+        b = load_benefit(file, conditions, problems, documents)
         if b:
             benefits[b.id] = b
     book = Rulebook(

@@ -7,6 +7,8 @@ officer can find and fix each one.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,11 @@ from app.rulebook.model import (
     Text,
     Uncertainty,
 )
+
+# A source a resident reads names a public document; these name a working note instead
+INTERNAL_CITATION = re.compile(r"reference|§|转引|代码库|第三方|repository|shared/|seed/",
+                               re.IGNORECASE)
+SOURCE_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 class RuleFileError(Exception):
@@ -40,9 +47,11 @@ def shown(file: Path | str) -> str:
 class Reader:
     """Typed access to one YAML document, recording problems with their path."""
 
-    def __init__(self, file: str, problems: list[str]):
+    def __init__(self, file: str, problems: list[str],
+                 documents: dict[str, Source] | None = None):
         self.file = shown(file)
         self.problems = problems
+        self.documents = documents or {}
 
     def fail(self, path: str, reason: str) -> None:
         self.problems.append(f"{self.file}: {path or '(top)'}: {reason}")
@@ -90,17 +99,46 @@ class Reader:
         self.fail(path, "expected a date YYYY-MM-DD")
         return dt.date.min
 
-    def source(self, node: Any, path: str) -> Source:
-        m = self.mapping(node, path, ("title", "confidence"), ("url", "date"))
+    def source(self, node: Any, path: str, public: bool = True) -> Source:
+        """A source: `{document: id, part: …}` naming one of rules/sources.yaml, or written
+        out. A public source (one residents read) names its issuer and date, and never a
+        working note."""
+        if isinstance(node, dict) and "document" in node:
+            m = self.mapping(node, path, ("document",), ("part",)) or {}
+            document = self.documents.get(m.get("document"))
+            if document is None:
+                self.fail(path + ".document", f"{m.get('document')!r} is not a document of "
+                                              "rules/sources.yaml")
+                return Source("", "C")
+            if "part" not in m:
+                return document
+            part = self.string(m.get("part"), path + ".part")
+            self._public_text(part, path + ".part")
+            return replace(document, title=f"{document.title} {part}")
+        keys = ("title", "confidence", "issuer", "date") if public else ("title", "confidence")
+        optional = ("url", "number") + (() if public else ("issuer", "date"))
+        m = self.mapping(node, path, keys, optional)
         if m is None:
             return Source("", "C")
+        title = self.string(m.get("title"), path + ".title")
+        issuer = self.string(m["issuer"], path + ".issuer") if "issuer" in m else None
+        if public:
+            for key in ("title", "issuer", "number"):
+                if isinstance(m.get(key), str):
+                    self._public_text(m[key], f"{path}.{key}")
         date = m.get("date")
-        return Source(
-            self.string(m.get("title"), path + ".title"),
-            self.choice(m.get("confidence"), path + ".confidence", CONFIDENCE),
-            m.get("url"),
-            str(date) if date is not None else None,
-        )
+        if date is not None:
+            date = str(date)
+            if not (SOURCE_DATE.match(date) or date == "undated"):
+                self.fail(path + ".date", "expected YYYY, YYYY-MM, YYYY-MM-DD or 'undated'")
+        return Source(title, self.choice(m.get("confidence"), path + ".confidence", CONFIDENCE),
+                      m.get("url"), date, issuer,
+                      self.string(m["number"], path + ".number") if "number" in m else None)
+
+    def _public_text(self, text: str, path: str) -> None:
+        if INTERNAL_CITATION.search(text):
+            self.fail(path, "cites a working note; name the public document (title, issuer, "
+                            "number, date, address)")
 
     def uncertainty(self, node: Any, path: str) -> Uncertainty:
         m = self.mapping(node, path, ("text", "source")) or {}

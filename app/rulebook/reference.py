@@ -20,12 +20,13 @@ def load_annex(file: Path, problems: list[str]) -> dict[int, AnnexTask]:
     try:
         with file.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
-                # "区体育局等" ends a list with "etc.": the office is 区体育局
-                partners = [p.strip().removesuffix("等")
-                            for p in row["partner_offices"].split("、") if p.strip()]
+                # "区体育局等" ends a list with "etc.": the office is 区体育局, and the
+                # list is open (kept as partners_open, so that pages still say "等")
+                names = [p.strip() for p in row["partner_offices"].split("、") if p.strip()]
+                open_list = bool(names) and names[-1].endswith("等")
                 tasks[int(row["task"])] = AnnexTask(
                     int(row["task"]), row["work_item"], row["lead_office"] or None,
-                    tuple(partners), row["timing"])
+                    tuple(n.removesuffix("等") for n in names), row["timing"], open_list)
     except (OSError, KeyError, ValueError) as error:
         problems.append(f"{shown(file)}: cannot be read as the annex table: {error}")
     return tasks
@@ -53,7 +54,7 @@ def load_offices(file: Path, problems: list[str]) -> dict[str, Office]:
         if key and name.zh and name.zh != key:
             r.fail(path + ".name.zh", f"must be the annex's own name '{key}'")
         current = r.text(o["current"], path + ".current") if "current" in o else None
-        source = r.source(o["source"], path + ".source") if "source" in o else None
+        source = r.source(o["source"], path + ".source", public=False) if "source" in o else None
         # pages show a verified name as today's: a reader must be able to open the proof
         if verified and (source is None or not isinstance(source.url, str) or not source.url):
             r.fail(path, "verified: true needs a source with a url")
@@ -130,7 +131,7 @@ def load_subdistricts(file: Path, problems: list[str]) -> dict[str, Subdistrict]
         r.fail("sources", "expected at least one source")
     else:
         for i, node in enumerate(sources):
-            r.source(node, f"sources[{i}]")
+            r.source(node, f"sources[{i}]", public=False)
     return found
 
 

@@ -59,7 +59,10 @@ def _reasons(result: dict[str, Any], conditions: list[dict[str, Any]]) -> dict[s
         return {"conditions": [], "rule": None}
     unknown = [{"text": c["text"], "open": bool(c.get("uncertain")),
                 "missing": format_list(c["missing_names"], locale=get_locale())
-                if c["missing_names"] else ""}
+                if c["missing_names"] else "",
+                # the figure it compares with may have changed since its date
+                "figure_from": c["figure"]["effective_from"]
+                if c.get("figure_may_have_changed") else None}
                for c in conditions if c["status"] == UNKNOWN]
     rule = result.get("uncertain")
     return {"conditions": unknown, "rule": rule["text"] if rule else None}
