@@ -19,12 +19,12 @@ from app.rulebook.engine import (
     POSSIBLE,
     STALE,
     UNCERTAIN,
-    UNKNOWN_PERIOD,
     Engine,
     RuleKey,
     as_engine_value,
-    has_possible_rule,
+    band_keys,
     parameter_key,
+    single_fact_paths,
     unknown_key,
 )
 from app.rulebook.model import CHECK_DATE, Benefit, Condition, Rulebook, date_number
@@ -61,18 +61,27 @@ def _member_values(member: Member) -> tuple[dict[str, Any], set[str]]:
     return values, unknown
 
 
-def prepare(request: CheckRequest, book: Rulebook) -> tuple[Subject, list[Subject]]:
+def compared_parameters(book: Rulebook) -> frozenset[str]:
+    """The figures some condition compares with (amounts alone are not engine facts)."""
+    return frozenset(pid for c in book.conditions.values() for t in
+                     [c.test] + ([c.uncertain_if] if c.uncertain_if else [])
+                     for pid in t.parameters())
+
+
+def prepare(request: CheckRequest, book: Rulebook,
+            compared: frozenset[str] | None = None) -> tuple[Subject, list[Subject]]:
     household_values = {f"household.{k}": v for k, v in request.household.items()}
     household_values[CHECK_DATE] = date_number(request.as_of)
     household_unknown = {f"household.{k}" for k in HOUSEHOLD_FACTS} - set(household_values)
     params = {}
-    for pid, parameter in book.parameters.items():
-        period = parameter.period(request.as_of)
+    for pid in sorted(compared_parameters(book) if compared is None else compared):
+        period = book.parameters[pid].period(request.as_of)
+        known, low, high = band_keys(pid)
         if period is None:
             household_unknown.add(parameter_key(pid))
-            params[parameter_key(pid)] = UNKNOWN_PERIOD
+            params[known], params[low], params[high] = 0.0, 0.0, 0.0
         else:
-            params[parameter_key(pid)] = period.index
+            params[known], params[low], params[high] = 1.0, period.low, period.high
     household = Subject("h", {**household_values, **params}, set(household_unknown))
     by_id = {m.id: _member_values(m) for m in request.members}
     members = []
@@ -118,8 +127,9 @@ class Decisions:
     a condition shared by many benefits is read once per member)."""
 
     def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
-                 household: Subject, members: list[Subject], possible: frozenset[str]):
-        self.needs, self.fired, self.possible = needs, fired, possible
+                 household: Subject, members: list[Subject],
+                 single: dict[str, frozenset[str]]):
+        self.needs, self.fired, self.single = needs, fired, single
         self.household, self.members = household, members
         self._memo: dict[tuple[str, str], Outcome] = {}
 
@@ -133,11 +143,14 @@ class Decisions:
         missing = tuple(sorted(self.needs[c.id] & s.unknown))
         if not missing:
             return Outcome(UNMET)
-        if c.id in self.possible and not any(p.startswith("p__") for p in missing):
-            # the engine found whether the unknown facts could make it hold
-            if (RuleKey(c.id, POSSIBLE), s.fact_id) not in self.fired:
-                return Outcome(UNMET)
-        return Outcome(UNKNOWN, missing)
+        if any(p.startswith("p__") for p in missing):
+            return Outcome(UNKNOWN, missing)  # a figure not known on the check's date
+        # could the unknown facts make it hold? One alternative over several facts: the
+        # engine found it; over one fact: exactly when that fact is unknown
+        if ((RuleKey(c.id, POSSIBLE), s.fact_id) in self.fired
+                or self.single[c.id] & s.unknown):
+            return Outcome(UNKNOWN, missing)
+        return Outcome(UNMET)
 
     def outcome(self, c: Condition, subject: Subject) -> Outcome:
         if c.any_member:
@@ -185,16 +198,17 @@ class Checker:
         self.book = book
         self.engine = Engine(book)
         self.needs = {cid: _needs(c) for cid, c in book.conditions.items()}
-        self.possible = frozenset(cid for cid, c in book.conditions.items()
-                                  if has_possible_rule(c))
+        self.compared = compared_parameters(book)
+        # per condition, the facts of its alternatives over one fact each
+        self.single = {cid: single_fact_paths(c) for cid, c in book.conditions.items()}
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
-        household, members = prepare(request, self.book)
+        household, members = prepare(request, self.book, self.compared)
         marked = self.engine.marked_paths
         facts = [engine_fact("household", household, marked)] + [
             engine_fact("member", m, marked) for m in members]
         decisions = Decisions(self.needs, self.engine.decide(facts), household, members,
-                              self.possible)
+                              self.single)
         results = []
         for benefit in self.book.benefits.values():
             if benefit.scope == "household":

@@ -1,9 +1,10 @@
 """The only module that touches durable_rules (see shared/durable-rules.md).
 
 At start-up every condition of the rule files becomes one engine rule named
-after it (one per period of a dated figure), plus rules for its "uncertain",
-"stale" and "possible" readings (see RuleKey),
-grouped into rulesets of at most RULES_PER_RULESET rules. The C module
+after it, plus rules for its "uncertain", "stale" and "possible" readings (see
+RuleKey), grouped into rulesets of at most RULES_PER_RULESET rules. A dated figure
+is not compiled in: each check puts the band it lies in on its date into the
+facts, and the rules compare with those fields. The C module
 is used directly: no stock Host, so no timer threads that steal actions.
 
 Per check: facts are asserted in a fresh session of every ruleset, the rules
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import durable_rules_engine as dre
 
 from app.facts import engine_key
-from app.rulebook.model import STALE_REVISIONS, Condition, Parameter, Rulebook, Test
+from app.rulebook.model import Condition, Parameter, Rulebook, Test
 
 RULES_PER_RULESET = 60
 # Every ruleset gets this rule, which matches the household fact every check
@@ -58,6 +59,14 @@ def parameter_key(pid: str) -> str:
     return "p__" + pid
 
 
+def band_keys(pid: str) -> tuple[str, str, str]:
+    """The fields of a subject's engine fact that say where a dated figure lies on the
+    check's date: whether it is known then (1.0 or 0.0), its low and its high end (equal
+    while the figure is trusted; 0.0 when not known). They are always there: comparing
+    with a field a fact lacks gives unreliable answers in the engine."""
+    return f"p__{pid}__known", f"p__{pid}__low", f"p__{pid}__high"
+
+
 def unknown_key(path: str) -> str:
     """The engine field that marks a fact as not known for this subject."""
     return "u__" + engine_key(path)
@@ -70,37 +79,30 @@ def as_engine_value(value):
     return value
 
 
-def compile_test(test: Test, low: float | None = None, high: float | None = None,
-                 either: bool = False, possible: bool = False) -> dict:
-    """The engine form of a test, with a figure's value filled in. When the figure lies in
-    a band (low < high), a leaf comparing with it must hold at both ends of the band (or,
-    with `either`, at one of them): the test is monotone in the figure, so that is the
-    same as deciding the whole test at both ends. With `possible`, a leaf also holds when
-    its fact is marked unknown."""
+def compile_test(test: Test, either: bool = False, possible: bool = False) -> dict:
+    """The engine form of a test. A leaf comparing with a dated figure compares with
+    both ends of the band the figure lies in on the check's date (fields of the same
+    fact, see band_keys): it must hold at both (or, with `either`, at one of them). The
+    test is monotone in the figure, so that is the same as deciding the whole test at
+    both ends. A leaf on a figure not known on the date does not hold. With
+    `possible`, a leaf also holds when its fact is marked unknown."""
     if test.op in ("all", "any"):
-        joined = [compile_test(c, low, high, either, possible) for c in test.children]
+        joined = [compile_test(c, either, possible) for c in test.children]
         return {"$and" if test.op == "all" else "$or": joined}
-    high = low if high is None else high
-    if test.parameter and low is None:
-        leaf = NEVER  # the figure is not known on the check's date
+    if test.parameter:
+        known, low, high = band_keys(test.parameter)
+        ends = {"$or" if either else "$and": [_leaf(test, {"$m": low}),
+                                              _leaf(test, {"$m": high})]}
+        leaf = {"$and": [{known: 1.0}, ends]}
     else:
-        leaf = _leaf(test, low)
-    if test.parameter and low != high:
-        leaf = {"$or" if either else "$and": [leaf, _leaf(test, high)]}
+        leaf = _leaf(test, test.value)
     if possible:
         return {"$or": [leaf, {unknown_key(test.path): 1.0}]}
     return leaf
 
 
-# A test no fact passes ("t" is always "household" or "member")
-NEVER = {"t": "__never__"}
-# The period asserted for a figure not known on the check's date
-UNKNOWN_PERIOD = -1
-
-
-def _leaf(test: Test, parameter_value: float | None) -> dict:
+def _leaf(test: Test, value) -> dict:
     key = engine_key(test.path)
-    value = parameter_value if test.parameter else test.value
     if test.op == "equals":
         return {key: as_engine_value(value)}
     if test.op == "not_equals":
@@ -112,75 +114,70 @@ def _leaf(test: Test, parameter_value: float | None) -> dict:
     return {_COMPARE[test.op]: {key: as_engine_value(value)}}
 
 
-def _rule(subject: str, body: dict, period: tuple[str, int] | None) -> dict:
+def _rule(subject: str, body: dict) -> dict:
     # the discriminator first: a rule of only $nex tests would match the engine's own state
-    parts = [{"t": subject}]
-    if period is not None:
-        parts.append({parameter_key(period[0]): float(period[1])})
-    parts.append(body)
-    return {"all": [{"m": {"$and": parts}}]}
+    return {"all": [{"m": {"$and": [{"t": subject}, body]}}]}
 
 
-def has_possible_rule(c: Condition) -> bool:
+def alternatives(c: Condition) -> list[Test]:
+    """The ways a condition can hold (or be left open): the parts of an "any" test, or
+    the test itself, for its test and its `uncertain_if`."""
     tests = [c.test] + ([c.uncertain_if] if c.uncertain_if else [])
-    return len(set().union(*(t.paths() for t in tests))) > 1
+    return [a for t in tests for a in (t.children if t.op == "any" else (t,))]
+
+
+def multi_fact_alternatives(c: Condition) -> list[Test]:
+    """The alternatives over several facts. Whether unknown facts could make one of
+    those hold is for the engine to find (a "possible" rule each). An alternative over
+    one fact that did not hold could hold exactly when that fact is unknown."""
+    return [a for a in alternatives(c) if len(a.paths()) > 1]
+
+
+def single_fact_paths(c: Condition) -> frozenset[str]:
+    return frozenset(p for a in alternatives(c) if len(a.paths()) == 1 for p in a.paths())
 
 
 def compile_condition(c: Condition, parameters: dict[str, Parameter]
                       ) -> dict[str, tuple[RuleKey, dict]]:
-    """Engine rules for one condition, by rule name: per period of its figure (a known
-    value, or the k-th expected revision past the last one, where the figure lies in a
-    band and the test is decided at both ends of it)."""
-    rules: dict[str, tuple[RuleKey, dict]] = {}
+    """Engine rules for one condition, by rule name."""
+    rules = {c.id: (RuleKey(c.id), _rule(c.subject, compile_test(c.test)))}
     pids = c.test.parameters() | (c.uncertain_if.parameters() if c.uncertain_if else set())
-    if pids:
-        parameter = parameters[next(iter(pids))]
-        # the unknown period: a test can still hold by a branch without the figure
-        periods = [(UNKNOWN_PERIOD, None, None)]
-        periods += [(i, v.value, v.value) for i, v in enumerate(parameter.values)]
-        if parameter.revisions is not None:
-            last = len(parameter.values) - 1
-            periods += [(last + k, *parameter.band(k)) for k in range(1, STALE_REVISIONS + 1)]
-        pid: str | None = parameter.id
-    else:
-        periods, pid = [(0, None, None)], None
-    for index, low, high in periods:
-        def add(name: str, key: RuleKey, body: dict, index=index) -> None:
-            suffix = f"@{index}" if pid else ""
-            suffix = suffix.replace("@-", "@unknown")
-            rules[name + suffix] = (key, _rule(c.subject, body, (pid, index) if pid else None))
-
-        add(c.id, RuleKey(c.id), compile_test(c.test, low, high))
-        if low != high:
-            add(c.id + "~stale", RuleKey(c.id, STALE), compile_test(c.test, low, high, True))
-        if c.uncertain_if is not None:
-            add(c.id + "~uncertain", RuleKey(c.id, UNCERTAIN),
-                compile_test(c.uncertain_if, low, high, True))
-        if has_possible_rule(c):
-            # one rule per alternative: the engine refuses rules with too many tests
-            # (error 113), and "any of" is the same as several rules
-            tests = [c.test] + ([c.uncertain_if] if c.uncertain_if else [])
-            alternatives = [a for t in tests for a in (t.children if t.op == "any" else (t,))]
-            for j, alternative in enumerate(alternatives):
-                add(f"{c.id}~possible{j}", RuleKey(c.id, POSSIBLE),
-                    compile_test(alternative, low, high, True, possible=True))
+    if any(parameters[pid].revisions is not None for pid in pids):
+        # a figure past its trust horizon: the test holds at one end of its band only
+        rules[c.id + "~stale"] = (RuleKey(c.id, STALE),
+                                  _rule(c.subject, compile_test(c.test, either=True)))
+    if c.uncertain_if is not None:
+        rules[c.id + "~uncertain"] = (RuleKey(c.id, UNCERTAIN), _rule(
+            c.subject, compile_test(c.uncertain_if, either=True)))
+    for j, alternative in enumerate(multi_fact_alternatives(c)):
+        # one rule per alternative: the engine refuses rules with too many tests (error
+        # 113), and "any of" is the same as several rules
+        rules[f"{c.id}~possible{j}"] = (RuleKey(c.id, POSSIBLE), _rule(
+            c.subject, compile_test(alternative, either=True, possible=True)))
     return rules
 
 
 class Engine:
     def __init__(self, book: Rulebook):
-        all_rules: dict[str, tuple[RuleKey, dict]] = {}
+        # identical rules (the "in force" test of benefits with the same dates) are
+        # compiled once; what fires stands for every condition that has it
+        bodies: dict[str, str] = {}  # rule body (JSON) → rule name
+        all_rules: dict[str, dict] = {}
+        self.keys: dict[str, list[RuleKey]] = {}
         for condition in book.conditions.values():
-            all_rules.update(compile_condition(condition, book.parameters))
-        self.keys = {name: key for name, (key, _) in all_rules.items()}
+            for name, (key, rule) in compile_condition(condition, book.parameters).items():
+                body = json.dumps(rule, sort_keys=True, ensure_ascii=False)
+                name = bodies.setdefault(body, name)
+                all_rules[name] = rule
+                self.keys.setdefault(name, []).append(key)
         # the facts whose "unknown" mark some rule reads
         self.marked_paths = frozenset(
-            path for c in book.conditions.values() if has_possible_rule(c)
-            for t in [c.test] + ([c.uncertain_if] if c.uncertain_if else []) for path in t.paths())
+            path for c in book.conditions.values() for a in multi_fact_alternatives(c)
+            for path in a.paths())
         names = sorted(all_rules)
         self.handles = []
         for start in range(0, len(names), RULES_PER_RULESET - 1):
-            chunk = {n: all_rules[n][1] for n in names[start:start + RULES_PER_RULESET - 1]}
+            chunk = {n: all_rules[n] for n in names[start:start + RULES_PER_RULESET - 1]}
             chunk[SENTINEL] = {"all": [{"m": {"t": "household"}}]}
             with _names_lock:
                 ruleset = f"fengtai_{next(_names)}"
@@ -208,7 +205,7 @@ class Engine:
                 while message:
                     for name, matched in json.loads(message).items():
                         if name != SENTINEL:
-                            fired.add((self.keys[name], matched["m"]["id"]))
+                            fired.update((key, matched["m"]["id"]) for key in self.keys[name])
                     message = dre.complete_and_start_action(handle, state_handle)
             finally:
                 dre.delete_state(handle, sid)
