@@ -482,3 +482,27 @@ def test_an_unexpected_error_is_a_500_page():
     soup = page(response)
     assert_layout(soup, "en")
     assert "a bug" not in soup.get_text()
+
+
+@pytest.mark.parametrize(("lang", "line", "dated"), [
+    ("en", "the income line the office compares incomes with, not the money paid",
+     "This compares with a figure from July 1, 2024"),
+    ("zh", "收入线，不是发给你的钱数", "这里比较的是2024年7月1日起的标准"),
+])
+def test_dibao_shows_its_standard_as_an_income_line_and_the_figure_date(
+        client, monkeypatch, lang, line, dated):
+    """Checked on a date past the standard's trust horizon (July 2025): the income test
+    is "maybe", and the page says the figure is from July 2024."""
+    import datetime as dt
+
+    import app.service
+
+    monkeypatch.setattr(app.service, "beijing_today", lambda: dt.date(2026, 12, 1))
+    answers = {"hukou": "beijing_urban", "monthly_income_per_person": "1480", "age": "45",
+               "has_disability": "yes", "certificate": "yes", "category": "physical",
+               "grade": "2"}
+    soup = page(client.post(f"/check?lang={lang}", data=answers))
+    card = soup.find(id="result-dibao")
+    text = card.get_text(" ", strip=True)
+    assert line in text
+    assert dated in text
