@@ -118,13 +118,31 @@ def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
     }
 
 
-def condition_figure(book: Rulebook, c: Condition, as_of: dt.date, lang: str
-                     ) -> dict[str, Any] | None:
-    """The dated figure a condition compares with, and from when it is."""
-    pids = c.test.parameters() | (c.uncertain_if.parameters() if c.uncertain_if else set())
-    if not pids:
-        return None
-    return parameter_amount(book.parameters[next(iter(pids))], as_of, lang)
+class PerResponse:
+    """What is the same for every result of one response, worked out once: the dated
+    figures on its date, and each benefit's offices."""
+
+    def __init__(self, book: Rulebook, as_of: dt.date, lang: str):
+        self.book, self.as_of, self.lang = book, as_of, lang
+        self._figures: dict[str, dict[str, Any]] = {}
+        self._offices: dict[str, tuple[str | None, list[str], bool]] = {}
+
+    def figure(self, c: Condition) -> dict[str, Any] | None:
+        """The dated figure a condition compares with, and from when it is."""
+        if c.parameter is None:
+            return None
+        if c.parameter not in self._figures:
+            self._figures[c.parameter] = parameter_amount(
+                self.book.parameters[c.parameter], self.as_of, self.lang)
+        return self._figures[c.parameter]
+
+    def offices(self, b: Benefit) -> tuple[str | None, list[str], bool]:
+        if b.id not in self._offices:
+            lead, partners = benefit_offices(self.book, b)
+            self._offices[b.id] = (office_name(self.book, lead, self.lang),
+                                   [office_name(self.book, p, self.lang) for p in partners],
+                                   partners_open(self.book, b))
+        return self._offices[b.id]
 
 
 def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any] | None:
@@ -151,9 +169,11 @@ def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[
     }
 
 
-def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any]:
+def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
+                once: PerResponse | None = None) -> dict[str, Any]:
     b = r.benefit
-    lead, partners = benefit_offices(book, b)
+    once = once or PerResponse(book, as_of, lang)
+    lead, partners, partners_more = once.offices(b)
     conditions = []
     for c, outcome in r.conditions:
         item: dict[str, Any] = {"id": c.id, "text": c.text.get(lang), "status": outcome.status}
@@ -164,7 +184,7 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
                                      else p for p in outcome.missing]
         if outcome.uncertain and c.uncertainty:
             item["uncertain"] = uncertainty_dict(c.uncertainty, lang)
-        figure = condition_figure(book, c, as_of, lang)
+        figure = once.figure(c)
         if figure is not None:
             item["figure"] = figure
         if outcome.stale:
@@ -180,9 +200,9 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> 
         "theme": b.theme,
         "conditions": conditions,
         "amount": amount(book, r, as_of, lang),
-        "lead_office": office_name(book, lead, lang),
-        "partner_offices": [office_name(book, p, lang) for p in partners],
-        "partner_offices_incomplete": partners_open(book, b),
+        "lead_office": lead,
+        "partner_offices": partners,
+        "partner_offices_incomplete": partners_more,
         "in_force": in_force_dict(b, r, as_of),
         "plan_clause": b.clause,
         "annex_task": b.annex_tasks[0] if b.annex_tasks else None,
@@ -207,7 +227,7 @@ def in_force_dict(b: Benefit, r: BenefitResult | None, as_of: dt.date) -> dict[s
                            "until": f.end.isoformat() if f.end else None,
                            "source": source_dict(f.source)}
     if r is not None:
-        outcome = next(o for c, o in r.conditions if c.id == b.id + "-in-force")
+        outcome = r.conditions[0][1]  # the first condition: in force on the check's date
         if outcome.status == UNMET:
             out["status"] = "not_yet" if as_of < f.start else "ended"
         else:
@@ -217,9 +237,10 @@ def in_force_dict(b: Benefit, r: BenefitResult | None, as_of: dt.date) -> dict[s
 
 def response_dict(book: Rulebook, results: list[BenefitResult], as_of: dt.date,
                   lang: str) -> dict[str, Any]:
+    once = PerResponse(book, as_of, lang)
     return {
         "as_of": as_of.isoformat(),
         "rules_version": book.version,
         "lang": lang,
-        "results": [result_dict(book, r, as_of, lang) for r in results],
+        "results": [result_dict(book, r, as_of, lang, once) for r in results],
     }

@@ -87,6 +87,13 @@ class Condition:
     defined_in: str = ""
 
     @cached_property
+    def parameter(self) -> str | None:
+        """The dated figure the condition compares with, if any (at most one)."""
+        pids = self.test.parameters() | (self.uncertain_if.parameters()
+                                         if self.uncertain_if else set())
+        return next(iter(pids)) if pids else None
+
+    @cached_property
     def subject(self) -> str:
         """Which engine fact the test runs on: the household alone, or each member."""
         if self.any_member:
