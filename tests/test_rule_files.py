@@ -213,3 +213,40 @@ def test_an_amount_past_its_trust_horizon_says_it_may_have_changed(client):
     assert guardian["amount"]["stale"] is True
     assert guardian["amount"]["trusted_until"] == "2016-10-11"
     assert guardian["amount"]["to_confirm"] is True
+
+
+def test_a_measure_that_ended_says_so(tmp_path):
+    """No measure has ended yet; one is made to end here, on a copy of the rules."""
+    import shutil
+
+    from app.checker import Checker
+    from app.present import response_dict
+    from app.rulebook.loader import load_rulebook
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    file = rules / "benefits" / "free-parking.yaml"
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data["in_force"]["until"] = dt.date(2020, 12, 31)
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    checker = Checker(load_rulebook(rules))
+    try:
+        def parking(as_of: str) -> dict:
+            payload = {"as_of": as_of, "household": {"hukou": "beijing_urban"},
+                       "members": [{"id": "m1", "age": 40, "owns_adapted_vehicle": True,
+                                    "disability": {"certificate": True,
+                                                   "category": "physical", "grade": 2}}]}
+            request = validate(payload, checker.book.subdistrict_names(), dt.date(2026, 12, 1))
+            results = response_dict(checker.book, checker.run(request), request.as_of,
+                                    "en")["results"]
+            return next(r for r in results if r["benefit"] == "free-parking")
+
+        last_day, day_after = parking("2020-12-31"), parking("2021-01-01")
+        assert last_day["in_force"]["status"] == "in_force"
+        assert last_day["conditions"][0]["status"] == "met"
+        assert day_after["status"] == "not_eligible"
+        assert day_after["in_force"] == {**day_after["in_force"], "status": "ended",
+                                         "until": "2020-12-31"}
+        assert "until 2020-12-31" in day_after["conditions"][0]["text"]
+    finally:
+        checker.engine.close()

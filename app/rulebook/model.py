@@ -122,9 +122,9 @@ class Revisions:
 
 @dataclass(frozen=True)
 class Period:
-    """What a check can rely on for one figure on its date. `index` numbers the period
-    (known values first, then each expected revision past the last one); the figure lies
-    between `low` and `high` (equal while the figure can be trusted)."""
+    """What a check can rely on for one figure on its date: the value in force (by
+    `index` among the known values, then one more for each expected revision past the
+    last one); the figure lies between `low` and `high` (equal while it is trusted)."""
 
     index: int
     value: ParameterValue
