@@ -23,6 +23,8 @@ def form_data(payload: dict) -> dict[str, str]:
     def word(value):
         if isinstance(value, bool):
             return "yes" if value else "no"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))  # the API takes 3.0 as 3; a person picks "3"
         return str(value)
 
     data = {"action": "results", "as_of": payload.get("as_of", "")}
