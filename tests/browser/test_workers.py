@@ -86,6 +86,7 @@ def test_quick_form_by_keyboard_and_enter_sends_it(page):
     page.goto("/screen?lang=en")
     page.focus("#members-0-age")
     page.keyboard.type("34")
+    page.keyboard.press("Tab")  # to "sex"
     page.keyboard.press("Tab")  # to "has a disability": a letter picks an answer
     page.keyboard.press("y")
     assert page.input_value("#members-0-disabled") == "yes"
