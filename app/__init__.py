@@ -13,6 +13,7 @@ from flask_wtf import CSRFProtect
 from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
+from app.json_provider import OrjsonProvider
 from app.rulebook.loader import load_rulebook
 
 babel = Babel()
@@ -24,6 +25,7 @@ _checkers_lock = threading.Lock()
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config or ProductionConfig())
+    app.json = OrjsonProvider(app)
     app.json.sort_keys = False  # keep the contract's field order
     init_logging(app)
     init_uploads(app)

@@ -82,11 +82,15 @@ def engine_fact(subject: str, s: Subject) -> dict[str, Any]:
     return fact
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
     status: str
     missing: tuple[str, ...] = ()  # fact paths that, once known, would settle it
     uncertain: bool = False
+
+
+_MET, _UNMET = Outcome(MET), Outcome(UNMET)
+_UNCERTAIN = Outcome(UNKNOWN, uncertain=True)
 
 
 def _needs(c: Condition) -> frozenset[str]:
@@ -95,23 +99,48 @@ def _needs(c: Condition) -> frozenset[str]:
     return frozenset(paths | {parameter_key(p) for p in params})
 
 
+class _Outcomes(dict):
+    """One subject's outcome per condition id, read from the engine's decision on first use."""
+
+    def __init__(self, decisions: Decisions, subject: Subject):
+        super().__init__()
+        self.decisions, self.subject = decisions, subject
+
+    def __missing__(self, cid: str) -> Outcome:
+        found = self[cid] = self.decisions.outcome(self.decisions.conditions[cid], self.subject)
+        return found
+
+
 class Decisions:
     """What the engine decided in one check, read per condition and subject (memoised:
     a condition shared by many benefits is read once per member)."""
 
     def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
-                 household: Subject, members: list[Subject]):
+                 household: Subject, members: list[Subject],
+                 conditions: dict[str, Condition] | None = None):
         self.needs, self.fired = needs, fired
         self.household, self.members = household, members
+        self.conditions = conditions or {}
         self._memo: dict[tuple[str, str], Outcome] = {}
+        # per engine fact, what fired for each condition: met, or only its uncertain band
+        self._fired: dict[str, dict[str, Outcome]] = {}
+        for key, fact_id in fired:
+            by_condition = self._fired.setdefault(fact_id, {})
+            if key.uncertain:
+                by_condition.setdefault(key.condition, _UNCERTAIN)
+            else:
+                by_condition[key.condition] = _MET
+
+    def of(self, subject: Subject) -> dict[str, Outcome]:
+        """Outcomes for `subject`, by condition id (household conditions read the household)."""
+        return _Outcomes(self, subject)
 
     def _one(self, c: Condition, s: Subject) -> Outcome:
-        if (RuleKey(c.id), s.fact_id) in self.fired:
-            return Outcome(MET)
-        if (RuleKey(c.id, uncertain=True), s.fact_id) in self.fired:
-            return Outcome(UNKNOWN, uncertain=True)
+        fired = self._fired.get(s.fact_id, {}).get(c.id)
+        if fired is not None:
+            return fired
         missing = tuple(sorted(self.needs[c.id] & s.unknown))
-        return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
+        return Outcome(UNKNOWN, missing) if missing else _UNMET
 
     def outcome(self, c: Condition, subject: Subject) -> Outcome:
         if c.any_member:
@@ -127,9 +156,9 @@ class Decisions:
     def _any(self, c: Condition) -> Outcome:
         outcomes = [self._one(c, m) for m in self.members]
         if any(o.status == MET for o in outcomes):
-            return Outcome(MET)
+            return _MET
         missing = tuple(sorted({p for o in outcomes for p in o.missing}))
-        return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
+        return Outcome(UNKNOWN, missing) if missing else _UNMET
 
 
 def combine(outcomes: list[Outcome], rule_uncertain: bool) -> str:
@@ -155,29 +184,28 @@ class Checker:
         self.book = book
         self.engine = Engine(book)
         self.needs = {cid: _needs(c) for cid, c in book.conditions.items()}
+        # each benefit's conditions and amount tiers as objects, looked up once here
+        # each benefit's condition ids, and its amount tiers', looked up once here
+        self._plan = [(b, tuple(b.conditions), tuple((t.parameter, t.when) for t in b.amount))
+                      for b in book.benefits.values()]
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
         household, members = prepare(request, self.book)
         facts = [engine_fact("household", household)] + [engine_fact("member", m)
                                                          for m in members]
-        decisions = Decisions(self.needs, self.engine.decide(facts), household, members)
+        decisions = Decisions(self.needs, self.engine.decide(facts), household, members,
+                              self.book.conditions)
+        whole = [(None, decisions.of(household))]
+        each = [(member.id, decisions.of(subject))
+                for member, subject in zip(request.members, members, strict=True)]
+        conditions = self.book.conditions
         results = []
-        for benefit in self.book.benefits.values():
-            if benefit.scope == "household":
-                results.append(self._benefit(benefit, None, household, decisions))
-            else:
-                for member, subject in zip(request.members, members, strict=True):
-                    results.append(self._benefit(benefit, member.id, subject, decisions))
+        for benefit, cids, tiers in self._plan:
+            rule_uncertain = benefit.uncertainty is not None
+            for member_id, outcomes in (whole if benefit.scope == "household" else each):
+                found = [(conditions[cid], outcomes[cid]) for cid in cids]
+                status = combine([o for _, o in found], rule_uncertain)
+                amounts = [(pid, combine([outcomes[cid] for cid in when], False))
+                           for pid, when in tiers]
+                results.append(BenefitResult(benefit, member_id, status, found, amounts))
         return results
-
-    def _benefit(self, benefit: Benefit, member_id: str | None, subject: Subject,
-                 decisions: Decisions) -> BenefitResult:
-        conditions = [(self.book.conditions[cid],
-                       decisions.outcome(self.book.conditions[cid], subject))
-                      for cid in benefit.conditions]
-        status = combine([o for _, o in conditions], benefit.uncertainty is not None)
-        tiers = [(tier.parameter,
-                  combine([decisions.outcome(self.book.conditions[cid], subject)
-                           for cid in tier.when], False))
-                 for tier in benefit.amount]
-        return BenefitResult(benefit, member_id, status, conditions, tiers)

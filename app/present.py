@@ -6,10 +6,13 @@ The API returns these dicts as they are; the pages and the CLI use the same.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.checker import ELIGIBLE, MAYBE, BenefitResult
 from app.rulebook.model import Benefit, Parameter, Rulebook, Source, Uncertainty
+
+if TYPE_CHECKING:
+    from app.prepared import PreparedTexts
 
 
 def source_dict(s: Source) -> dict[str, Any]:
@@ -82,70 +85,80 @@ def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
     }
 
 
-def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any] | None:
+def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
+           texts: PreparedTexts | None = None) -> dict[str, Any] | None:
     if not r.amount_tiers:
         return None
+    texts = texts or prepared(book)
+
+    def figure(pid: str) -> dict[str, Any]:
+        in_force = book.parameters[pid].in_force(as_of)
+        return texts.amounts[pid, in_force[0] if in_force else None, lang]
+
     options = []
     for pid, status in r.amount_tiers:
         if status == ELIGIBLE and not options:
-            return {**parameter_amount(book.parameters[pid], as_of, lang), "determined": True}
+            return {**figure(pid), "determined": True}
         if status in (ELIGIBLE, MAYBE):
-            options.append(parameter_amount(book.parameters[pid], as_of, lang))
+            options.append(figure(pid))
     if len(options) == 1:
         return {**options[0], "determined": r.status == ELIGIBLE}
     joiner = " 或 " if lang == "zh" else " or "
-    texts = [o["text"] for o in options if o["text"]]
+    words = [o["text"] for o in options if o["text"]]
     return {
         "parameter": None, "value": None, "unit": options[0]["unit"] if options else None,
-        "text": joiner.join(texts) if texts else None, "determined": False,
-        "options": options, "to_confirm": True,
+        "text": joiner.join(words) if words else None, "determined": False,
+        "options": [dict(o) for o in options], "to_confirm": True,
         # the weakest grade among the options ("C" is weakest)
         "confidence": max((o["confidence"] for o in options if o["confidence"]), default=None),
     }
 
 
-def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any]:
+def _missing_fact(path: str) -> str:
+    # fact paths as in rules/README.md; a dated figure with none in force on as_of is
+    # named "parameter:<id>"
+    return path.replace("p__", "parameter:", 1) if path.startswith("p__") else path
+
+
+def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
+                texts: PreparedTexts | None = None) -> dict[str, Any]:
+    """One result; the benefit's fixed texts come prepared (app/prepared.py)."""
+    texts = texts or prepared(book)
     b = r.benefit
-    lead, partners = benefit_offices(book, b)
     conditions = []
     for c, outcome in r.conditions:
-        item: dict[str, Any] = {"id": c.id, "text": c.text.get(lang), "status": outcome.status}
+        text, uncertain = texts.conditions[c.id, lang]
+        item: dict[str, Any] = {"id": c.id, "text": text, "status": outcome.status}
         if outcome.missing:
-            # fact paths as in rules/README.md; a dated figure with none in force on as_of
-            # is named "parameter:<id>"
-            item["missing_facts"] = [p.replace("p__", "parameter:", 1) if p.startswith("p__")
-                                     else p for p in outcome.missing]
-        if outcome.uncertain and c.uncertainty:
-            item["uncertain"] = uncertainty_dict(c.uncertainty, lang)
+            item["missing_facts"] = [_missing_fact(p) for p in outcome.missing]
+        if outcome.uncertain and uncertain:
+            item["uncertain"] = uncertain
         conditions.append(item)
-    out: dict[str, Any] = {
-        "benefit": b.id,
-        "member": r.member,
-        "status": r.status,
-        "title": b.title.get(lang),
-        "summary": b.summary.get(lang),
-        "theme": b.theme,
-        "conditions": conditions,
-        "amount": amount(book, r, as_of, lang),
-        "lead_office": office_name(book, lead, lang),
-        "partner_offices": [office_name(book, p, lang) for p in partners],
-        "plan_clause": b.clause,
-        "annex_task": b.annex_tasks[0] if b.annex_tasks else None,
-        "annex_tasks": list(b.annex_tasks),
-        "how_to_apply": b.how_to_apply.get(lang),
-        "documents": [d.get(lang) for d in b.documents],
-        "apply_first_at": b.level,
-    }
-    if b.uncertainty:
-        out["uncertain"] = uncertainty_dict(b.uncertainty, lang)
+    fixed = texts.benefits[b.id, lang]
+    out: dict[str, Any] = {"benefit": b.id, "member": r.member, "status": r.status,
+                           **fixed.head, "conditions": conditions,
+                           "amount": amount(book, r, as_of, lang, texts), **fixed.tail}
+    # the lists are shared by every answer: each answer gets its own copy
+    out["partner_offices"] = list(out["partner_offices"])
+    out["annex_tasks"] = list(out["annex_tasks"])
+    out["documents"] = list(out["documents"])
+    if fixed.uncertain:
+        out["uncertain"] = fixed.uncertain
     return out
 
 
 def response_dict(book: Rulebook, results: list[BenefitResult], as_of: dt.date,
                   lang: str) -> dict[str, Any]:
+    texts = prepared(book)
     return {
         "as_of": as_of.isoformat(),
         "rules_version": book.version,
         "lang": lang,
-        "results": [result_dict(book, r, as_of, lang) for r in results],
+        "results": [result_dict(book, r, as_of, lang, texts) for r in results],
     }
+
+
+def prepared(book: Rulebook) -> PreparedTexts:
+    from app.prepared import prepared as prepared_texts  # it builds on this module's wording
+
+    return prepared_texts(book)

@@ -1,0 +1,83 @@
+"""The fixed parts of every result, worded once per benefit and language at start-up.
+
+A check's answer repeats, for every benefit and member, the benefit's title,
+offices, documents and how to apply, and each condition's text. None of that
+depends on the household, so it is built here once per rulebook (before gunicorn
+forks) and only looked up per check. The values are shared between answers:
+callers copy what they change (present.py copies the lists it hands out). The
+wording itself stays in present.py; this only keeps its output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from app.present import benefit_offices, office_name, parameter_amount, uncertainty_dict
+from app.rulebook.model import Benefit, Parameter, Rulebook
+
+LANGUAGES = ("zh", "en")
+
+
+def period_amount(p: Parameter, index: int | None, lang: str) -> dict[str, Any]:
+    """The amount of the period `index` of `p` (None: no figure in force), as answers show it."""
+    as_of = dt.date.min if index is None else p.values[index].start
+    return parameter_amount(p, as_of, lang)
+
+
+@dataclass(frozen=True)
+class BenefitTexts:
+    """One benefit in one language: the answer's fields before and after its conditions."""
+
+    head: dict[str, Any]  # title, summary, theme
+    tail: dict[str, Any]  # offices, clause, annex tasks, how to apply, documents, level
+    uncertain: dict[str, Any] | None
+
+
+class PreparedTexts:
+    def __init__(self, book: Rulebook):
+        self.benefits: dict[tuple[str, str], BenefitTexts] = {}
+        self.conditions: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {}
+        self.amounts: dict[tuple[str, int | None, str], dict[str, Any]] = {}
+        for lang in LANGUAGES:
+            for b in book.benefits.values():
+                self.benefits[b.id, lang] = self._benefit(book, b, lang)
+            for c in book.conditions.values():
+                self.conditions[c.id, lang] = (c.text.get(lang),
+                                               uncertainty_dict(c.uncertainty, lang))
+            for p in book.parameters.values():
+                for index in (None, *range(len(p.values))):
+                    self.amounts[p.id, index, lang] = period_amount(p, index, lang)
+
+    @staticmethod
+    def _benefit(book: Rulebook, b: Benefit, lang: str) -> BenefitTexts:
+        lead, partners = benefit_offices(book, b)
+        head = {"title": b.title.get(lang), "summary": b.summary.get(lang), "theme": b.theme}
+        tail = {
+            "lead_office": office_name(book, lead, lang),
+            "partner_offices": [office_name(book, p, lang) for p in partners],
+            "plan_clause": b.clause,
+            "annex_task": b.annex_tasks[0] if b.annex_tasks else None,
+            "annex_tasks": list(b.annex_tasks),
+            "how_to_apply": b.how_to_apply.get(lang),
+            "documents": [d.get(lang) for d in b.documents],
+            "apply_first_at": b.level,
+        }
+        return BenefitTexts(head, tail, uncertainty_dict(b.uncertainty, lang))
+
+
+_prepared: dict[int, tuple[Rulebook, PreparedTexts]] = {}
+_lock = threading.Lock()
+
+
+def prepared(book: Rulebook) -> PreparedTexts:
+    """The prepared texts of `book`, built on first use (create_app builds them at start-up)."""
+    found = _prepared.get(id(book))
+    if found is None or found[0] is not book:
+        with _lock:
+            found = _prepared.get(id(book))
+            if found is None or found[0] is not book:
+                found = _prepared[id(book)] = (book, PreparedTexts(book))
+    return found[1]
