@@ -14,6 +14,7 @@ from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
 from app.json_provider import OrjsonProvider
+from app.prepared import prepared
 from app.rulebook.loader import load_rulebook
 
 babel = Babel()
@@ -59,6 +60,7 @@ def init_rules(app: Flask) -> None:
     with _checkers_lock:
         if rules_dir not in _checkers:
             _checkers[rules_dir] = Checker(load_rulebook(rules_dir))
+            prepared(_checkers[rules_dir].book)  # every answer's fixed texts, worded once
     app.extensions["checker"] = _checkers[rules_dir]
 
 

@@ -75,6 +75,10 @@ def invalid_json() -> str:
     return _("Send valid JSON: the request body could not be read as JSON")
 
 
+def invalid_answer(answers) -> str:
+    return _("Leave out “answer”, or set it to one of: %(values)s", values=_list(answers))
+
+
 def invalid_household() -> str:
     return _("Fix the fields listed in “errors” and send the household again")
 

@@ -40,8 +40,11 @@ def response_validator(document, path: str, status: str) -> jsonschema.Draft2020
     schema = operation["responses"][status]["content"]["application/json"]["schema"]
     registry = Registry().with_resource(
         DOC, Resource.from_contents(document, default_specification=DRAFT202012))
-    ref = schema["$ref"]
-    return jsonschema.Draft202012Validator({"$ref": DOC + ref}, registry=registry,
+    if "anyOf" in schema:  # the check's full or compact answer
+        schema = {"anyOf": [{"$ref": DOC + s["$ref"]} for s in schema["anyOf"]]}
+    else:
+        schema = {"$ref": DOC + schema["$ref"]}
+    return jsonschema.Draft202012Validator(schema, registry=registry,
                                            format_checker=jsonschema.FormatChecker())
 
 
@@ -62,6 +65,29 @@ def test_real_answers_match_the_200_schema(client, document, book):
             response = post(client, payload, query)
             assert response.status_code == 200
             check.validate(response.get_json())
+
+
+def test_compact_answers_match_their_schema_and_the_full_answer_in_status(client, document,
+                                                                         book):
+    compact = validator(document, "CompactCheckResponse")
+    full = validator(document, "CheckResponse")
+    rng = random.Random(11)
+    edges = boundary_numbers(book)
+    for payload in [VALID, *[random_payload(rng, book, edges) for _ in range(10)]]:
+        short = post(client, payload, "?answer=compact&lang=en").get_json()
+        whole = post(client, payload, "?lang=en").get_json()
+        compact.validate(short)
+        assert not full.is_valid(short) and not compact.is_valid(whole)
+        assert [(r["benefit"], r["member"], r["status"]) for r in short["results"]] == \
+            [(r["benefit"], r["member"], r["status"]) for r in whole["results"]]
+        for brief, result in zip(short["results"], whole["results"], strict=True):
+            unknown = sorted({p for c in result["conditions"] for p in c.get("missing_facts", ())})
+            assert brief.get("missing_facts", []) == (unknown if result["status"] == "maybe"
+                                                      else [])
+    response = post(client, VALID, "?answer=everything&lang=en")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_answer"
+    assert "full, compact" in response.get_json()["message"]
 
 
 def test_real_errors_match_the_error_schemas(client, document):

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from app import messages, service
 from app.api.openapi import openapi_document
 from app.catalogue_data import catalogue
+from app.compact import ANSWERS
 from app.i18n import current_language
 from app.validation import InvalidRequest
 
@@ -27,6 +28,9 @@ def _error(status: int, code: str, message: str, errors: list | None = None):
 
 @bp.post("/check")
 def check():
+    answer = request.args.get("answer", "full")
+    if answer not in ANSWERS:
+        return _error(400, "invalid_answer", messages.invalid_answer(ANSWERS))
     if not request.is_json:
         return _error(415, "unsupported_media_type", messages.not_json())
     raw = request.get_data(cache=False)
@@ -39,7 +43,7 @@ def check():
     except InvalidRequest as invalid:
         return _error(422, "invalid_household", messages.invalid_household(),
                       [messages.problem_dict(p) for p in invalid.problems])
-    return jsonify(service.check(parsed, current_language()))
+    return jsonify(service.check(parsed, current_language(), answer))
 
 
 @bp.get("/benefits")
