@@ -30,7 +30,8 @@ test: setup lint babel-check ## Run every test, browser tests included
 unit: setup ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
 
-bench: setup ## Time a check and a batch file against the plain-Python baseline (ratios, same run)
+bench: setup ## Ratios in one run: a check and a batch file vs plain Python, routes vs /healthz under wrk; writes docs/benchmarks.md
+	scripts/ensure-serving
 	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP) ## ruff
