@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) babel-compile ## Create .venv, install pinned dependencies, compile translations
 
-run: setup ## Serve with gunicorn on 127.0.0.1:$(PORT) (PORT overrides)
+run: setup ## Serve with gunicorn on 127.0.0.1:$(PORT) (PORT overrides; SECRET_KEY made if unset)
+	@[ -n "$$SECRET_KEY" ] || echo "make run: SECRET_KEY is not set, so this run uses a random one made now. In production set SECRET_KEY, the same on every instance." >&2
+	SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')}" \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: setup lint babel-check ## Run every test, browser tests included
@@ -35,7 +37,7 @@ bench: setup ## Ratios in one run: a check and a batch file vs plain Python, rou
 	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py scripts
+	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py gunicorn_hooks.py scripts
 
 babel-extract: $(STAMP) ## Extract translatable text into translations/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k lazy_gettext -o translations/messages.pot .

@@ -2,6 +2,9 @@
 
 import os
 
+# SECRET_KEY required, metrics of all workers, no Server header: see gunicorn_hooks.py
+from gunicorn_hooks import child_exit, on_exit  # noqa: F401
+
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # compile the rule files once, before forking; workers share them copy-on-write
 preload_app = True

@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.checker import Checker
 from app.compact import compact_dict
+from app.observability import checked
 from app.present import response_dict
 from app.validation import CheckRequest, validate
 
@@ -33,5 +34,7 @@ def parse(payload: Any) -> CheckRequest:
 def check(request: CheckRequest, lang: str, answer: str = "full") -> dict[str, Any]:
     """The answer in `lang`; `answer="compact"` gives statuses only (app/compact.py)."""
     c = checker()
+    results = c.run(request)
+    checked(results, answer)
     shape = compact_dict if answer == "compact" else response_dict
-    return shape(c.book, c.run(request), request.as_of, lang)
+    return shape(c.book, results, request.as_of, lang)

@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -63,7 +64,8 @@ class Server:
     def __init__(self, env: dict[str, str] | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        environment = {**os.environ, "PORT": str(self.port), **(env or {})}
+        environment = {"SECRET_KEY": secrets.token_hex(32), **os.environ, "PORT": str(self.port),
+                       **(env or {})}
         started = time.monotonic()
         self.process = subprocess.Popen(
             [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=environment,
