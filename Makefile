@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint unit bench babel-extract babel-update babel-compile babel-check clean
+.PHONY: help setup run test lint unit bench cluster cluster-stop soak babel-extract babel-update babel-compile babel-check clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -27,6 +27,7 @@ run: setup ## Serve with gunicorn on 127.0.0.1:$(PORT) (PORT overrides; SECRET_K
 
 test: setup lint babel-check ## Run every test, browser tests included
 	scripts/ensure-browser
+	scripts/ensure-serving
 	$(BIN)/pytest
 
 unit: setup ## Run the tests without the browser
@@ -35,6 +36,13 @@ unit: setup ## Run the tests without the browser
 bench: setup ## Ratios in one run: a check and a batch file vs plain Python, routes vs /healthz under wrk; writes docs/benchmarks.md
 	scripts/ensure-serving
 	$(BIN)/python scripts/bench.py
+
+cluster: setup ## nginx (127.0.0.1:$$CLUSTER_PORT, 8080) in front of two gunicorn instances; files in .cluster/
+	scripts/ensure-serving
+	$(BIN)/python scripts/cluster.py start
+
+cluster-stop: ## Stop what make cluster started
+	$(BIN)/python scripts/cluster.py stop
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py gunicorn_hooks.py scripts

@@ -11,6 +11,7 @@ from flask import Flask, jsonify, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 
+from app.assets import init_assets
 from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_i18n(app)
     init_rules(app)
     register_blueprints(app)
+    init_assets(app)
     register_security(app)
     return app
 
