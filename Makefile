@@ -37,12 +37,23 @@ bench: setup ## Ratios in one run: a check and a batch file vs plain Python, rou
 	scripts/ensure-serving
 	$(BIN)/python scripts/bench.py
 
-cluster: setup ## nginx (127.0.0.1:$$CLUSTER_PORT, 8080) in front of two gunicorn instances; files in .cluster/
+cluster: setup ## nginx (127.0.0.1:8080, CLUSTER_PORT overrides) in front of two gunicorn instances; files in .cluster/
 	scripts/ensure-serving
 	$(BIN)/python scripts/cluster.py start
 
 cluster-stop: ## Stop what make cluster started
 	$(BIN)/python scripts/cluster.py stop
+
+# schemathesis and its own dependencies, pinned, apart from the app's .venv
+.venv-soak/.installed: scripts/soak-requirements.txt
+	$(PYTHON) -m venv .venv-soak
+	.venv-soak/bin/pip install --quiet -r scripts/soak-requirements.txt
+	touch $@
+
+soak: setup .venv-soak/.installed ## 50,000 mixed checks through nginx with faults, schemathesis, the full engine oracle soak (minutes; not in make test)
+	scripts/ensure-serving
+	nice -n 10 $(BIN)/python scripts/soak.py
+	ENGINE_CHECKS_PER_THREAD=2000 nice -n 10 $(BIN)/pytest tests/test_engine.py -q -k eight_threads
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py gunicorn_hooks.py scripts
@@ -61,4 +72,4 @@ babel-check: $(STAMP) ## Fail if messages.pot is stale or a message lacks a tran
 	$(BIN)/python scripts/check_translations.py
 
 clean: ## Remove the virtualenv and build files
-	rm -rf $(VENV) .tmp .pytest_cache translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) .venv-soak .cluster .soak .tmp .pytest_cache translations/*/LC_MESSAGES/*.mo

@@ -75,8 +75,9 @@ def invalid_json() -> str:
     return _("Send valid JSON: the request body could not be read as JSON")
 
 
-def invalid_answer(answers) -> str:
-    return _("Leave out “answer”, or set it to one of: %(values)s", values=_list(answers))
+def invalid_choice(name: str, values) -> str:
+    return _("Leave out “%(name)s”, or set it to one of: %(values)s", name=name,
+             values=_list(values))
 
 
 def invalid_household() -> str:

@@ -95,3 +95,11 @@ def test_one_log_line_per_request_without_query_body_or_address(client):
     logged = "\n".join(seen.lines)
     for private in ("private-88", "private-99", "198.51.100.23", "beijing"):
         assert private not in logged
+
+
+def test_a_method_an_address_does_not_take_says_which_it_does(client):
+    for path, allowed in (("/api/v1/check", {"POST"}), ("/api/v1/benefits", {"GET", "HEAD"}),
+                          ("/benefits", {"GET", "HEAD"})):
+        response = client.open(path, method="QUERY")
+        assert response.status_code == 405
+        assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}

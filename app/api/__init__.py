@@ -30,7 +30,7 @@ def _error(status: int, code: str, message: str, errors: list | None = None):
 def check():
     answer = request.args.get("answer", "full")
     if answer not in ANSWERS:
-        return _error(400, "invalid_answer", messages.invalid_answer(ANSWERS))
+        return _error(400, "invalid_answer", messages.invalid_choice("answer", ANSWERS))
     if not request.is_json:
         return _error(415, "unsupported_media_type", messages.not_json())
     raw = request.get_data(cache=False)
@@ -61,5 +61,8 @@ def http_error(error: HTTPException):
     if error.code == 413:
         return _error(413, "too_large",
                       messages.body_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
-    return _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
-                  messages.http_error(error.code or 500))
+    response = _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                      messages.http_error(error.code or 500))
+    if getattr(error, "valid_methods", None):  # a 405 says which methods the address takes
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response

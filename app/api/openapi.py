@@ -65,7 +65,9 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
             "path": {"type": "string"}, "code": {"type": "string"},
             "message": {"type": "string"}, "allowed": {"type": ["object", "null"]}}}}}}
     lang = [{"name": "lang", "in": "query", "required": False,
-             "schema": {"type": "string", "enum": ["zh", "en"]}},
+             "description": "zh or en; any other value is ignored (then Accept-Language, "
+                            "then zh)",
+             "schema": {"type": "string", "examples": ["zh", "en"]}},
             {"name": "Accept-Language", "in": "header", "required": False,
              "schema": {"type": "string"}}]
 

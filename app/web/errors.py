@@ -60,5 +60,7 @@ def register(bp: Blueprint) -> None:
         if _api_path():
             return api_http_error(error)
         status = error.code or 500
-        return error_page(status, *_wording(status))
+        page, status = error_page(status, *_wording(status))
+        allowed = getattr(error, "valid_methods", None)
+        return page, status, {"Allow": ", ".join(allowed)} if allowed else {}
 
