@@ -43,6 +43,17 @@ RULES_LOAD = Gauge("fengtai_rules_load_seconds",
                    multiprocess_mode="max")
 
 log = logging.getLogger("fengtai.requests")
+# any other method is counted as "other": a label value never comes from the client unchecked
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_children: dict[tuple, object] = {}  # labelled metrics, looked up once (labels() is slow)
+
+
+def _child(metric, *labels: str):
+    key = (metric, *labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*labels)
+    return found
 
 
 def init_observability(app: Flask) -> None:
@@ -62,12 +73,12 @@ def rules_loaded(seconds: float) -> None:
 
 
 def checked(results, answer: str) -> None:
-    CHECKS.labels(answer).inc()
+    _child(CHECKS, answer).inc()
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     for status, n in counts.items():
-        RESULTS.labels(status).inc(n)
+        _child(RESULTS, status).inc(n)
 
 
 def _start() -> None:
@@ -85,9 +96,10 @@ def _finish(response):
         return response
     seconds = time.perf_counter() - started
     route = _route()
-    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-    LATENCY.labels(route).observe(seconds)
-    log.info(json.dumps({"route": route, "method": request.method,
+    method = request.method if request.method in METHODS else "other"
+    _child(REQUESTS, route, method, str(response.status_code)).inc()
+    _child(LATENCY, route).observe(seconds)
+    log.info(json.dumps({"route": route, "method": method,
                          "status": response.status_code,
                          "duration_ms": round(seconds * 1000, 2)}))
     return response

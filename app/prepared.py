@@ -15,8 +15,19 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from app.present import benefit_offices, office_name, parameter_amount, uncertainty_dict
+from app.checker import Outcome
+from app.present import (
+    benefit_offices,
+    condition_item,
+    office_name,
+    parameter_amount,
+    uncertainty_dict,
+)
 from app.rulebook.model import Benefit, Parameter, Rulebook
+
+# a condition's wording per outcome is kept for at most this many (condition, language,
+# outcome) triples; an outcome is a status and fact names, nothing a resident typed
+MAX_CONDITION_ITEMS = 20_000
 
 LANGUAGES = ("zh", "en")
 
@@ -41,6 +52,7 @@ class PreparedTexts:
         self.benefits: dict[tuple[str, str], BenefitTexts] = {}
         self.conditions: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {}
         self.amounts: dict[tuple[str, int | None, str], dict[str, Any]] = {}
+        self._items: dict[tuple[str, str, Outcome], dict[str, Any]] = {}
         for lang in LANGUAGES:
             for b in book.benefits.values():
                 self.benefits[b.id, lang] = self._benefit(book, b, lang)
@@ -50,6 +62,16 @@ class PreparedTexts:
             for p in book.parameters.values():
                 for index in (None, *range(len(p.values))):
                     self.amounts[p.id, index, lang] = period_amount(p, index, lang)
+
+    def condition_item(self, cid: str, lang: str, outcome: Outcome) -> dict[str, Any]:
+        """A condition as a result shows it, worded once per outcome (shared: read only)."""
+        key = (cid, lang, outcome)
+        item = self._items.get(key)
+        if item is None:
+            item = condition_item(*self.conditions[cid, lang], cid, outcome)
+            if len(self._items) < MAX_CONDITION_ITEMS:
+                self._items[key] = item
+        return item
 
     @staticmethod
     def _benefit(book: Rulebook, b: Benefit, lang: str) -> BenefitTexts:

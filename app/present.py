@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from app.checker import ELIGIBLE, MAYBE, BenefitResult
+from app.checker import ELIGIBLE, MAYBE, BenefitResult, Outcome
 from app.rulebook.model import Benefit, Parameter, Rulebook, Source, Uncertainty
 
 if TYPE_CHECKING:
@@ -114,10 +114,18 @@ def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
     }
 
 
-def _missing_fact(path: str) -> str:
-    # fact paths as in rules/README.md; a dated figure with none in force on as_of is
-    # named "parameter:<id>"
-    return path.replace("p__", "parameter:", 1) if path.startswith("p__") else path
+def condition_item(text: str, uncertain: dict[str, Any] | None, cid: str,
+                   outcome: Outcome) -> dict[str, Any]:
+    """One condition of a result: its text, status and what is missing or open."""
+    item: dict[str, Any] = {"id": cid, "text": text, "status": outcome.status}
+    if outcome.missing:
+        # fact paths as in rules/README.md; a dated figure with none in force on as_of is
+        # named "parameter:<id>"
+        item["missing_facts"] = [p.replace("p__", "parameter:", 1) if p.startswith("p__")
+                                 else p for p in outcome.missing]
+    if outcome.uncertain and uncertain:
+        item["uncertain"] = uncertain
+    return item
 
 
 def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
@@ -125,15 +133,7 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
     """One result; the benefit's fixed texts come prepared (app/prepared.py)."""
     texts = texts or prepared(book)
     b = r.benefit
-    conditions = []
-    for c, outcome in r.conditions:
-        text, uncertain = texts.conditions[c.id, lang]
-        item: dict[str, Any] = {"id": c.id, "text": text, "status": outcome.status}
-        if outcome.missing:
-            item["missing_facts"] = [_missing_fact(p) for p in outcome.missing]
-        if outcome.uncertain and uncertain:
-            item["uncertain"] = uncertain
-        conditions.append(item)
+    conditions = [texts.condition_item(c.id, lang, outcome) for c, outcome in r.conditions]
     fixed = texts.benefits[b.id, lang]
     out: dict[str, Any] = {"benefit": b.id, "member": r.member, "status": r.status,
                            **fixed.head, "conditions": conditions,
