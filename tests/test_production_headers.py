@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from conftest import ROOT
 from test_api import VALID
 
 from app import config, create_app
@@ -103,3 +104,21 @@ def test_a_method_an_address_does_not_take_says_which_it_does(client):
         response = client.open(path, method="QUERY")
         assert response.status_code == 405
         assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_static_files_are_linked_by_content_hash_and_kept_a_year(client, app):
+    import hashlib
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    css = (ROOT / "static" / "css" / "app.css").read_bytes()
+    assert href == f"/static/css/app.{hashlib.sha256(css).hexdigest()[:12]}.css"
+    with client.get(href) as response:
+        assert response.status_code == 200 and response.data == css
+        assert "immutable" in response.headers["Cache-Control"]
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+    with client.get("/static/css/app.css") as plain:
+        assert plain.data == css
+    with client.get("/static/css/app.0123456789ab.css") as old:
+        assert old.status_code == 404
