@@ -184,9 +184,11 @@ class Checker:
         self.book = book
         self.engine = Engine(book)
         self.needs = {cid: _needs(c) for cid, c in book.conditions.items()}
-        # each benefit's conditions and amount tiers as objects, looked up once here
-        # each benefit's condition ids, and its amount tiers', looked up once here
-        self._plan = [(b, tuple(b.conditions), tuple((t.parameter, t.when) for t in b.amount))
+        # per benefit, looked up once here: its conditions, amount tiers, whether the rule
+        # itself is uncertain, and whether it is the household's
+        self._plan = [(b, tuple((cid, book.conditions[cid]) for cid in b.conditions),
+                       tuple((t.parameter, t.when) for t in b.amount),
+                       b.uncertainty is not None, b.scope == "household")
                       for b in book.benefits.values()]
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
@@ -198,12 +200,10 @@ class Checker:
         whole = [(None, decisions.of(household))]
         each = [(member.id, decisions.of(subject))
                 for member, subject in zip(request.members, members, strict=True)]
-        conditions = self.book.conditions
         results = []
-        for benefit, cids, tiers in self._plan:
-            rule_uncertain = benefit.uncertainty is not None
-            for member_id, outcomes in (whole if benefit.scope == "household" else each):
-                found = [(conditions[cid], outcomes[cid]) for cid in cids]
+        for benefit, conditions, tiers, rule_uncertain, for_household in self._plan:
+            for member_id, outcomes in (whole if for_household else each):
+                found = [(c, outcomes[cid]) for cid, c in conditions]
                 status = combine([o for _, o in found], rule_uncertain)
                 amounts = [(pid, combine([outcomes[cid] for cid in when], False))
                            for pid, when in tiers]
