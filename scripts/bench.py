@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import gzip
 import json
+import logging
 import os
 import platform
 import random
@@ -131,6 +132,7 @@ def main() -> int:
         return 0
 
     app = create_app(TestConfig())
+    logging.getLogger("fengtai.requests").setLevel(logging.WARNING)  # no line per request here
     checker = app.extensions["checker"]
     book = checker.book
     rng = random.Random(args.seed)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import logging
 import os
 import random
 import re
@@ -104,6 +105,7 @@ class Client:
 
 def build_pool(rng: random.Random, size: int) -> list[tuple]:
     app = create_app(TestConfig())
+    logging.getLogger("fengtai.requests").setLevel(logging.WARNING)
     book = app.extensions["checker"].book
     edges = oracle.boundary_numbers(book)
     pool: list[tuple] = []
@@ -408,7 +410,8 @@ def write_doc(r: dict) -> None:
              f"| {slow.get('clients', 0)} clients sending a byte a second from 50 % | "
              f"{slow.get('answered_meanwhile', 0):,} other requests answered in the "
              f"{slow.get('seconds')} s they took; their own answers "
-             f"{slow.get('slow_client_answers')} |",
+             f"{slow.get('slow_client_answers')} (all arrive in the same instant: a 429 is "
+             f"the burst limit) |",
              f"| worker memory (RSS) growth, largest | **{r['memory_growth_max']:.1%}** "
              f"({', '.join(str(v) for v in r['memory_start_kb'].values())} → "
              f"{', '.join(str(v) for v in r['memory_end_kb'].values())} KB, after a warm-up of "
