@@ -99,29 +99,13 @@ def _needs(c: Condition) -> frozenset[str]:
     return frozenset(paths | {parameter_key(p) for p in params})
 
 
-class _Outcomes(dict):
-    """One subject's outcome per condition id, read from the engine's decision on first use."""
-
-    def __init__(self, decisions: Decisions, subject: Subject):
-        super().__init__()
-        self.decisions, self.subject = decisions, subject
-
-    def __missing__(self, cid: str) -> Outcome:
-        found = self[cid] = self.decisions.outcome(self.decisions.conditions[cid], self.subject)
-        return found
-
-
 class Decisions:
-    """What the engine decided in one check, read per condition and subject (memoised:
-    a condition shared by many benefits is read once per member)."""
+    """What the engine decided in one check, read as one outcome per condition and subject."""
 
     def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
-                 household: Subject, members: list[Subject],
-                 conditions: dict[str, Condition] | None = None):
+                 household: Subject, members: list[Subject]):
         self.needs, self.fired = needs, fired
         self.household, self.members = household, members
-        self.conditions = conditions or {}
-        self._memo: dict[tuple[str, str], Outcome] = {}
         # per engine fact, what fired for each condition: met, or only its uncertain band
         self._fired: dict[str, dict[str, Outcome]] = {}
         for key, fact_id in fired:
@@ -131,34 +115,31 @@ class Decisions:
             else:
                 by_condition[key.condition] = _MET
 
-    def of(self, subject: Subject) -> dict[str, Outcome]:
-        """Outcomes for `subject`, by condition id (household conditions read the household)."""
-        return _Outcomes(self, subject)
-
-    def _one(self, c: Condition, s: Subject) -> Outcome:
-        fired = self._fired.get(s.fact_id, {}).get(c.id)
-        if fired is not None:
-            return fired
-        missing = tuple(sorted(self.needs[c.id] & s.unknown))
-        return Outcome(UNKNOWN, missing) if missing else _UNMET
-
-    def outcome(self, c: Condition, subject: Subject) -> Outcome:
-        if c.any_member:
-            key = (c.id, "*")
-        else:
-            subject = self.household if c.subject == "household" else subject
-            key = (c.id, subject.fact_id)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._any(c) if c.any_member else self._one(c, subject)
+    def read(self, cids: tuple[str, ...], s: Subject) -> dict[str, Outcome]:
+        """The outcome of each condition for one engine fact: met (or its uncertain band) if
+        the engine fired it; otherwise unknown if a fact it needs is unknown, else unmet."""
+        fired, needs, unknown = self._fired.get(s.fact_id, {}), self.needs, s.unknown
+        found = {}
+        for cid in cids:
+            outcome = fired.get(cid)
+            if outcome is None:
+                missing = needs[cid] & unknown
+                outcome = Outcome(UNKNOWN, tuple(sorted(missing))) if missing else _UNMET
+            found[cid] = outcome
         return found
 
-    def _any(self, c: Condition) -> Outcome:
-        outcomes = [self._one(c, m) for m in self.members]
-        if any(o.status == MET for o in outcomes):
-            return _MET
-        missing = tuple(sorted({p for o in outcomes for p in o.missing}))
-        return Outcome(UNKNOWN, missing) if missing else _UNMET
+    def any_member(self, cids: tuple[str, ...]) -> dict[str, Outcome]:
+        """Conditions met when any member meets them."""
+        each = [self.read(cids, m) for m in self.members]
+        found = {}
+        for cid in cids:
+            outcomes = [table[cid] for table in each]
+            if any(o.status == MET for o in outcomes):
+                found[cid] = _MET
+                continue
+            missing = tuple(sorted({p for o in outcomes for p in o.missing}))
+            found[cid] = Outcome(UNKNOWN, missing) if missing else _UNMET
+        return found
 
 
 def combine(outcomes: list[Outcome], rule_uncertain: bool) -> str:
@@ -184,6 +165,18 @@ class Checker:
         self.book = book
         self.engine = Engine(book)
         self.needs = {cid: _needs(c) for cid, c in book.conditions.items()}
+        # which conditions are read on which engine fact: the household's own, those met by
+        # any member, and the others per member (for member-level benefits) or on the
+        # household fact (a household-level benefit asking about a member)
+        used = {scope: {cid for b in book.benefits.values() if b.scope == scope
+                        for cid in (*b.conditions, *(c for t in b.amount for c in t.when))}
+                for scope in ("member", "household")}
+        every = used["member"] | used["household"]
+        kind = {cid: "any" if c.any_member else c.subject for cid, c in book.conditions.items()}
+        self._household_cids = tuple(sorted(c for c in every if kind[c] == "household"))
+        self._any_cids = tuple(sorted(c for c in every if kind[c] == "any"))
+        self._member_cids = {scope: tuple(sorted(c for c in used[scope] if kind[c] == "member"))
+                             for scope in used}
         # per benefit, looked up once here: its conditions, amount tiers, whether the rule
         # itself is uncertain, and whether it is the household's
         self._plan = [(b, tuple((cid, book.conditions[cid]) for cid in b.conditions),
@@ -195,10 +188,11 @@ class Checker:
         household, members = prepare(request, self.book)
         facts = [engine_fact("household", household)] + [engine_fact("member", m)
                                                          for m in members]
-        decisions = Decisions(self.needs, self.engine.decide(facts), household, members,
-                              self.book.conditions)
-        whole = [(None, decisions.of(household))]
-        each = [(member.id, decisions.of(subject))
+        decisions = Decisions(self.needs, self.engine.decide(facts), household, members)
+        shared = {**decisions.read(self._household_cids, household),
+                  **decisions.any_member(self._any_cids)}
+        whole = [(None, {**shared, **decisions.read(self._member_cids["household"], household)})]
+        each = [(member.id, {**shared, **decisions.read(self._member_cids["member"], subject)})
                 for member, subject in zip(request.members, members, strict=True)]
         results = []
         for benefit, conditions, tiers, rule_uncertain, for_household in self._plan:
