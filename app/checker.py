@@ -11,7 +11,7 @@ The engine decides every condition. This module only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_PATHS, engine_key
 from app.rulebook.engine import Engine, RuleKey, as_engine_value, parameter_key
@@ -82,8 +82,9 @@ def engine_fact(subject: str, s: Subject) -> dict[str, Any]:
     return fact
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """A condition's outcome for one subject (a tuple: answers look these up by value)."""
+
     status: str
     missing: tuple[str, ...] = ()  # fact paths that, once known, would settle it
     uncertain: bool = False
