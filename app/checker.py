@@ -143,8 +143,9 @@ class Decisions:
         return found
 
 
-def combine(outcomes: list[Outcome], rule_uncertain: bool) -> str:
-    statuses = {o.status for o in outcomes}
+def _status(statuses: set[str], rule_uncertain: bool) -> str:
+    """Combine condition statuses: any unmet → not eligible; any unknown (or a rule the
+    sources leave open) → maybe; all met → eligible."""
     if UNMET in statuses:
         return NOT_ELIGIBLE
     if UNKNOWN in statuses or rule_uncertain:
@@ -178,9 +179,9 @@ class Checker:
         self._any_cids = tuple(sorted(c for c in every if kind[c] == "any"))
         self._member_cids = {scope: tuple(sorted(c for c in used[scope] if kind[c] == "member"))
                              for scope in used}
-        # per benefit, looked up once here: its conditions, amount tiers, whether the rule
-        # itself is uncertain, and whether it is the household's
-        self._plan = [(b, tuple((cid, book.conditions[cid]) for cid in b.conditions),
+        # per benefit, looked up once here: its condition ids and conditions, amount tiers,
+        # whether the rule itself is uncertain, and whether it is the household's
+        self._plan = [(b, tuple(b.conditions), tuple(book.conditions[c] for c in b.conditions),
                        tuple((t.parameter, t.when) for t in b.amount),
                        b.uncertainty is not None, b.scope == "household")
                       for b in book.benefits.values()]
@@ -196,11 +197,13 @@ class Checker:
         each = [(member.id, {**shared, **decisions.read(self._member_cids["member"], subject)})
                 for member, subject in zip(request.members, members, strict=True)]
         results = []
-        for benefit, conditions, tiers, rule_uncertain, for_household in self._plan:
+        for benefit, cids, conditions, tiers, rule_uncertain, for_household in self._plan:
             for member_id, outcomes in (whole if for_household else each):
-                found = [(c, outcomes[cid]) for cid, c in conditions]
-                status = combine([o for _, o in found], rule_uncertain)
-                amounts = [(pid, combine([outcomes[cid] for cid in when], False))
+                found = [outcomes[cid] for cid in cids]
+                status = _status({o.status for o in found}, rule_uncertain)
+                amounts = [(pid, _status({outcomes[cid].status for cid in when}, False))
                            for pid, when in tiers]
-                results.append(BenefitResult(benefit, member_id, status, found, amounts))
+                results.append(BenefitResult(benefit, member_id, status,
+                                             list(zip(conditions, found, strict=True)),
+                                             amounts))
         return results
