@@ -1,8 +1,10 @@
 """The HTTP half of `make bench`: gunicorn as `make run` starts it, loaded by wrk.
 
 Every figure is a ratio against `GET /healthz` measured in the same run on the
-same server: the machine (shared, 2 cores) changes the absolute numbers from
-one run to the next, much less the ratios. Loads only ever target 127.0.0.1.
+same server, both as requests/s and as the server's CPU time per request (read
+from /proc for gunicorn's master and workers): the machine (shared, 2 cores)
+changes the absolute numbers from one run to the next, much less the ratios.
+Loads only ever target 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -94,6 +96,27 @@ class Server:
                 self.process.wait()
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time used so far by a gunicorn master and its workers (user + system)."""
+    pids = [master] + [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
+                       if _parent(p) == master]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _parent(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
@@ -141,8 +164,13 @@ def run(book, edges, seconds: int = 10, connections: int = 8, seed: int = 202612
                                                lua_posting(large)),
         }
         wrk(server.base + "/healthz", 2, connections)  # warm up
-        loads = {name: wrk(url, seconds, connections, script)
-                 for name, (url, script) in routes.items()}
+        loads = {}
+        for name, (url, script) in routes.items():
+            cpu = server_cpu_seconds(server.process.pid)
+            loads[name] = wrk(url, seconds, connections, script)
+            served = loads[name]["rps"] * seconds
+            loads[name]["cpu_us"] = round(
+                (server_cpu_seconds(server.process.pid) - cpu) / served * 1e6, 1)
         sizes = {"2–3 members, full": sum(len(post(server.base, "/api/v1/check", b))
                                           for b in small) / len(small),
                  "2–3 members, compact": sum(len(post(server.base, "/api/v1/check?answer=compact",
@@ -152,7 +180,11 @@ def run(book, edges, seconds: int = 10, connections: int = 8, seed: int = 202612
     finally:
         server.stop()
     base = loads["GET /healthz"]["rps"]
+    base_cpu = loads["GET /healthz"]["cpu_us"]
     for figures in loads.values():
         figures["share"] = round(figures["rps"] / base, 3)
+        # what the share would be if the server's CPU were the only limit: less sensitive to
+        # other work on a shared machine than requests/s
+        figures["cpu_share"] = round(base_cpu / figures["cpu_us"], 3)
     return {"startup_s": round(server.startup_s, 2), "connections": connections,
             "seconds": seconds, "loads": loads, "answer_bytes": sizes}
