@@ -60,6 +60,14 @@ def test_non_json_file_exits_2(runner, tmp_path, text):
     assert json.loads(result.stderr)["error"] == "invalid_json"
 
 
+def test_a_number_with_too_many_digits_exits_2_naming_the_field(runner, tmp_path):
+    text = '{"members": [{"id": "a", "age": %s}]}' % ("9" * 5000)
+    result = runner.invoke(args=["check", _write(tmp_path, text)])
+    assert result.exit_code == 2
+    errors = json.loads(result.stderr)["errors"]
+    assert [(e["path"], e["code"]) for e in errors] == [("members[0].age", "expected_integer")]
+
+
 def test_missing_file_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(args=["check", str(tmp_path / "nowhere.json")])
     assert result.exit_code == 2

@@ -426,6 +426,16 @@ def test_huge_form_is_413(client, lang):
     assert "64" in soup.find("main").get_text()
 
 
+@pytest.mark.parametrize("age", ["1e9999999", "1e400", "9" * 310, "1e999999999999999999"])
+def test_a_huge_age_is_a_400_naming_the_range(client, age):
+    response = client.post("/check?lang=en", data={"age": age})
+    assert response.status_code == 400
+    summary = page(response).find(id="error-summary")
+    assert summary.find("a").get_text(strip=True) == "Age must be between 0 and 120"
+    # what was typed is shown back, to be corrected
+    assert page(response).find("input", id="age")["value"] == age
+
+
 class CsrfConfig(config.TestConfig):
     WTF_CSRF_ENABLED = True
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -11,6 +9,7 @@ from app import messages, service
 from app.api.openapi import openapi_document
 from app.catalogue_data import catalogue
 from app.i18n import current_language
+from app.numbers import loads_json
 from app.validation import InvalidRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,7 +30,7 @@ def check():
         return _error(415, "unsupported_media_type", messages.not_json())
     raw = request.get_data(cache=False)
     try:
-        payload = json.loads(raw)
+        payload = loads_json(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "invalid_json", messages.invalid_json())
     try:
