@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.api import http_error as api_http_error
+from app.config import CSRF_HOURS
 
 
 def _wording(status: int) -> tuple[str, str]:
@@ -34,6 +35,17 @@ def _wording(status: int) -> tuple[str, str]:
             _("Try again later. Nothing you typed has been kept."))
 
 
+def _csrf_message(error: CSRFError) -> str:
+    if "expired" in (error.description or ""):
+        return _("For your security, a form expires %(hours)s hours after it is opened. Your "
+                 "answers are below: check them and select “See results” again.",
+                 hours=CSRF_HOURS)
+    # the hidden token or the cookie holding its pair was missing, or they did not match:
+    # usually cookies switched off, or a page kept open since the browser was restarted
+    return _("Your answers could not be sent securely. This form needs cookies: switch them "
+             "on for this site if they are off, then select “See results” again.")
+
+
 def error_page(status: int, heading: str, message: str):
     return render_template("web/error.html", status=status, heading=heading,
                            message=message), status
@@ -48,12 +60,12 @@ def register(bp: Blueprint) -> None:
     def csrf_failed(error: CSRFError):
         if _api_path():
             return api_http_error(error)
-        # the hidden token was missing or did not match: usually a page kept open
-        # since the browser was restarted, or cookies switched off
-        return error_page(400, _("The form could not be sent"),
-                          _("For your security the form has to be sent from this site, with "
-                            "cookies switched on. Go back to the form, reload it and send it "
-                            "again."))
+        message = _csrf_message(error)
+        if request.endpoint == "web.check":
+            from app.web.views import reshow_check_form
+
+            return reshow_check_form(message)
+        return error_page(400, _("The form could not be sent"), message)
 
     @bp.app_errorhandler(HTTPException)
     def http_error(error: HTTPException):
