@@ -1,5 +1,6 @@
 """The pages, through HTTP, read as HTML: structure, languages, errors and results."""
 
+import io
 import re
 import time
 
@@ -435,6 +436,21 @@ def test_a_huge_age_is_a_400_naming_the_range(client, age):
     assert summary.find("a").get_text(strip=True) == "Age must be between 0 and 120"
     # what was typed is shown back, to be corrected
     assert page(response).find("input", id="age")["value"] == age
+
+
+@pytest.mark.parametrize("field, message", [
+    ("age", "Enter the age as a whole number, like 34"),
+    ("monthly_income_per_person", "Enter the monthly income per person as a number, like 1800"),
+    ("hukou", "Select where the household is registered, or “Not sure”"),
+    ("subdistrict", "Select a subdistrict or town from the list, or “Not sure”"),
+])
+def test_a_file_sent_as_an_answer_is_a_400_naming_the_question(client, field, message):
+    data = {"age": "34", field: (io.BytesIO(b"34"), "answer.txt")}
+    response = client.post("/check?lang=en", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    soup = page(response)
+    assert message in [a.get_text(strip=True) for a in soup.find(id="error-summary")("a")]
+    assert "FileStorage" not in soup.get_text()
 
 
 class CsrfConfig(config.TestConfig):
