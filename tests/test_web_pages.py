@@ -413,6 +413,21 @@ def test_wrong_method_is_a_405_page(client):
     assert_layout(page(response), "en")
 
 
+@pytest.mark.parametrize("method, path, allowed", [
+    ("PUT", "/check", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("TRACE", "/check", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("DELETE", "/benefits", {"GET", "HEAD", "OPTIONS"}),
+    ("POST", "/healthz", {"GET", "HEAD", "OPTIONS"}),
+    ("PUT", "/api/v1/check", {"POST", "OPTIONS"}),
+    ("TRACE", "/api/v1/check", {"POST", "OPTIONS"}),
+    ("GET", "/api/v1/check", {"POST", "OPTIONS"}),
+])
+def test_405_says_which_methods_are_allowed(client, method, path, allowed):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
 def test_api_addresses_keep_json_errors(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404

@@ -51,10 +51,20 @@ def openapi():
     return jsonify(openapi_document(service.checker().book))
 
 
+def keep_error_headers(response, error: HTTPException):
+    """Headers the error carries besides its own page's type: Allow on a 405 (RFC 9110
+    15.5.6 requires it)."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     if error.code == 413:
         return _error(413, "too_large",
                       messages.body_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
-    return _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
-                  messages.http_error(error.code or 500))
+    response = _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                      messages.http_error(error.code or 500))
+    return keep_error_headers(response, error)

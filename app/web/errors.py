@@ -6,12 +6,13 @@ belongs to no blueprint. Addresses under /api/ keep the API's JSON errors.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.api import http_error as api_http_error
+from app.api import keep_error_headers
 from app.config import CSRF_HOURS
 
 
@@ -72,5 +73,5 @@ def register(bp: Blueprint) -> None:
         if _api_path():
             return api_http_error(error)
         status = error.code or 500
-        return error_page(status, *_wording(status))
+        return keep_error_headers(make_response(error_page(status, *_wording(status))), error)
 
