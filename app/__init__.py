@@ -13,6 +13,7 @@ from flask_wtf import CSRFProtect
 from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
+from app.request_guard import init_request_guard
 from app.rulebook.loader import load_rulebook
 
 babel = Babel()
@@ -29,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_uploads(app)
     init_i18n(app)
     init_rules(app)
+    init_request_guard(app)  # before register_blueprints: its check runs before CSRF's
     register_blueprints(app)
     register_security(app)
     return app

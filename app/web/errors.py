@@ -14,9 +14,21 @@ from werkzeug.exceptions import HTTPException
 from app.api import http_error as api_http_error
 from app.api import keep_error_headers
 from app.config import CSRF_HOURS
+from app.request_guard import BODY_SECONDS, NotUtf8
 
 
-def _wording(status: int) -> tuple[str, str]:
+def _wording(error: HTTPException) -> tuple[str, str]:
+    status = error.code or 500
+    if isinstance(error, NotUtf8):
+        return (_("Your answers could not be read"),
+                _("The form was not sent as UTF-8 text, the only text encoding this service "
+                  "reads. Go back to the form, reload it and send it again. If it happens "
+                  "again, try another browser."))
+    if status == 408:
+        return (_("Your answers took too long to arrive"),
+                _("The connection was too slow to send the form within %(seconds)s seconds. "
+                  "Check your connection, then go back to the form and send it again.",
+                  seconds=int(BODY_SECONDS)))
     if status == 404:
         return (_("Page not found"),
                 _("If you typed the web address, check it is correct. If you pasted it, check "
@@ -73,5 +85,5 @@ def register(bp: Blueprint) -> None:
         if _api_path():
             return api_http_error(error)
         status = error.code or 500
-        return keep_error_headers(make_response(error_page(status, *_wording(status))), error)
+        return keep_error_headers(make_response(error_page(status, *_wording(error))), error)
 
