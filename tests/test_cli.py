@@ -68,6 +68,19 @@ def test_a_number_with_too_many_digits_exits_2_naming_the_field(runner, tmp_path
     assert [(e["path"], e["code"]) for e in errors] == [("members[0].age", "expected_integer")]
 
 
+@pytest.mark.parametrize("text", ['{"members":[{"id":"\\ud800x"}]}',
+                                  '{"members":[{"id":"a","\\udfff":1}]}',
+                                  '{"household":{"\\ud800":1},"members":[{"id":"a"}]}'])
+def test_a_lone_surrogate_exits_2_with_the_field_named(tmp_path, text):
+    """In a real process (stdout is UTF-8 there, as in a terminal), not a traceback."""
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "check",
+                           _write(tmp_path, text)], cwd=ROOT, capture_output=True,
+                          timeout=120, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert b"Traceback" not in done.stderr
+    assert json.loads(done.stderr)["error"] == "invalid_household"
+
+
 def test_missing_file_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(args=["check", str(tmp_path / "nowhere.json")])
     assert result.exit_code == 2
