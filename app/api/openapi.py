@@ -17,7 +17,10 @@ def _schema(fact: Fact, subdistricts: list[str]) -> dict[str, Any]:
     if fact.kind == "subdistrict":
         return {"type": ["string", "null"], "enum": [*subdistricts, None]}
     if fact.kind == "member_ref":
-        return {"type": ["string", "null"], "description": "id of another member"}
+        return {"type": ["string", "null"], "description": (
+            "The id of another member of this request. An id that names no other member "
+            "is answered 422 with the code unknown_member (JSON Schema cannot express "
+            "this cross-reference).")}
     kind = "integer" if fact.kind == "int" else "number"
     return {"type": [kind, "null"], "minimum": fact.minimum, "maximum": fact.maximum}
 
@@ -31,7 +34,10 @@ def _object(facts: dict[str, Fact], subdistricts: list[str], extra: dict | None 
 def openapi_document(book: Rulebook) -> dict[str, Any]:
     subdistricts = sorted(book.subdistricts)
     member = _object(MEMBER_FACTS, subdistricts, {
-        "id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "id": {"type": "string", "minLength": 1, "maxLength": 64, "description": (
+            "Any 1 to 64 characters, unique in the request (a repeated id is answered 422 "
+            "with the code duplicate_id). A lone surrogate escape such as \\ud800 is no "
+            "character and is refused.")},
         "disability": {"oneOf": [{"type": "null"},
                                  _object(DISABILITY_FACTS, subdistricts)]},
     })
@@ -61,7 +67,9 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
             "path": {"type": "string"}, "code": {"type": "string"},
             "message": {"type": "string"}, "allowed": {"type": ["object", "null"]}}}}}}
     lang = [{"name": "lang", "in": "query", "required": False,
-             "schema": {"type": "string", "enum": ["zh", "en"]}},
+             "description": "zh or en. Any other value is ignored: the language then follows "
+                            "Accept-Language, and is zh when that names neither.",
+             "schema": {"type": "string", "examples": ["zh", "en"]}},
             {"name": "Accept-Language", "in": "header", "required": False,
              "schema": {"type": "string"}}]
 
