@@ -13,6 +13,8 @@ timeout = 30
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+# every line gunicorn writes goes through the privacy filter (app/log_privacy.py)
+logger_class = "app.log_privacy.PrivateGunicornLogger"
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190

@@ -13,6 +13,7 @@ from flask_wtf import CSRFProtect
 from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
+from app.log_privacy import init_log_privacy
 from app.request_guard import init_request_guard
 from app.rulebook.loader import load_rulebook
 
@@ -39,6 +40,8 @@ def create_app(config: Config | None = None) -> Flask:
 def init_logging(app: Flask) -> None:
     # request lines are not logged by the app; gunicorn's access log is off (gunicorn.conf.py)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # and nothing a request carried reaches a log line through a message or a traceback
+    init_log_privacy(app)
 
 
 def init_uploads(app: Flask) -> None:
