@@ -18,3 +18,7 @@ logger_class = "app.log_privacy.PrivateGunicornLogger"
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl),
+# which several instances on one host would share: none unless one is asked for
+control_socket = os.environ.get("CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
