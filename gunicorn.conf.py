@@ -2,6 +2,8 @@
 
 import os
 
+from app.config import Config
+
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # compile the rule files once, before forking; workers share them copy-on-write
 preload_app = True
@@ -22,3 +24,14 @@ limit_request_field_size = 8190
 # which several instances on one host would share: none unless one is asked for
 control_socket = os.environ.get("CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+
+def pre_request(worker, req):
+    """A body the app stops reading (over the limit, or chunked and perhaps broken)
+    leaves the connection unusable: answer it with "Connection: close" rather than
+    announce keep-alive and then close."""
+    headers = dict(req.headers)
+    length = headers.get("CONTENT-LENGTH", "")
+    if "TRANSFER-ENCODING" in headers or (length.isdigit() and
+                                          int(length) > Config.MAX_CONTENT_LENGTH):
+        req.force_close()
