@@ -1,4 +1,15 @@
-"""gunicorn settings for `make run`. PORT overrides the port; BIND overrides the address."""
+"""gunicorn settings for `make run`. PORT overrides the port; BIND overrides the address.
+
+What protects a bare `make run` from slow and malformed requests (README, "Serving"):
+- gevent workers: each connection is a greenlet, not a thread, so connections that
+  trickle in a byte at a time (up to worker_connections per worker) cannot hold every
+  worker; a check runs synchronously (the durable_rules C module, no timer threads,
+  see shared/durable-rules.md) and takes milliseconds;
+- a deadline on a request's head: gunicorn's gevent worker reads it within `keepalive`
+  seconds or closes the connection; the body has its own deadline in the app
+  (app/request_guard.py, BODY_SECONDS);
+- every line gunicorn writes goes through the privacy filter; the access log is off.
+"""
 
 import os
 
@@ -8,8 +19,10 @@ bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # compile the rule files once, before forking; workers share them copy-on-write
 preload_app = True
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "4"))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+# seconds to wait for a request's head (and for the next one on a kept-alive connection)
+keepalive = 5
 timeout = 30
 # no access log: request lines could carry what a resident typed in a query string
 accesslog = None
