@@ -331,9 +331,26 @@ def test_no_shared_control_socket_is_created(server):
 
 # --- last: everything the server wrote --------------------------------------------------------
 
-def test_the_server_output_holds_nothing_that_was_sent(server):
+def cli_output(tmp_path: Path) -> str:
+    """What the CLI writes for a household carrying the sentinel in its values (each one
+    refused): its answer, which names the fields and echoes none of the values."""
+    path = tmp_path / "household.json"
+    path.write_text(json.dumps({
+        "as_of": SENTINEL, "household": {"subdistrict": SENTINEL},
+        "members": [{"id": "m1", "relation": SENTINEL, "is_guardian_of": SENTINEL}]}),
+        encoding="utf-8")
+    done = subprocess.run([str(GUNICORN.with_name("flask")), "--app", "wsgi", "check",
+                           str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 2
+    assert len(json.loads(done.stderr)["errors"]) == 4
+    return done.stdout + done.stderr
+
+
+def test_the_server_output_holds_nothing_that_was_sent(server, tmp_path):
     """Sends the sentinel through every other way in too (the form, the API, refused
-    requests of each kind), then stops the server and reads all it wrote."""
+    requests of each kind), then stops the server and reads all it wrote; and what the
+    CLI writes."""
     sent = [
         post("/check?lang=en", FORM, "application/x-www-form-urlencoded"),
         post("/check?lang=en", f"age={SENTINEL}".encode(), "application/x-www-form-urlencoded"),
@@ -365,6 +382,7 @@ def test_the_server_output_holds_nothing_that_was_sent(server):
     output = server.stop()
     assert "Booting worker" in output
     assert "Control socket" not in output
+    output += cli_output(tmp_path)
     assert SENTINEL not in output
     assert CLIENT not in output
     assert "Traceback" not in output
