@@ -12,6 +12,7 @@ What protects a bare `make run` from slow and malformed requests (README, "Servi
 """
 
 import os
+import signal
 
 from app.config import Config
 
@@ -48,3 +49,12 @@ def pre_request(worker, req):
     if "TRANSFER-ENCODING" in headers or (length.isdigit() and
                                           int(length) > Config.MAX_CONTENT_LENGTH):
         req.force_close()
+
+
+def post_fork(server, worker):
+    """Until a new worker installs its own signal handlers (gevent's set-up takes a
+    moment), a stop signal from the master must stop it, not be lost in the handler the
+    worker inherited from the master (which only queues it): the master then waited the
+    whole graceful timeout for a worker that never heard it."""
+    for sig in (signal.SIGTERM, signal.SIGQUIT, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)

@@ -329,6 +329,22 @@ def test_no_shared_control_socket_is_created(server):
     assert not (server.home / ".gunicorn").exists()
 
 
+def test_a_stop_signal_while_workers_boot_stops_the_server_at_once(tmp_path):
+    """The master sends SIGTERM to its workers once. A worker still setting up gevent
+    used to miss it (the handler it inherited from the master only queues signals), and
+    the server then took the whole graceful timeout (30 s) to stop."""
+    booting = Server(tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while sum(b"Booting worker" in line for line in booting.lines) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        booting.process.terminate()
+        booting.process.wait(timeout=10)
+    finally:
+        booting.stop()
+
+
 # --- last: everything the server wrote --------------------------------------------------------
 
 def cli_output(tmp_path: Path) -> str:
