@@ -16,8 +16,10 @@ from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
 from app.json_provider import OrjsonProvider
+from app.log_privacy import init_log_privacy
 from app.observability import init_observability, rules_loaded
 from app.prepared import prepared
+from app.request_guard import init_request_guard
 from app.rulebook.loader import load_rulebook
 
 babel = Babel()
@@ -36,6 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_observability(app)
     init_i18n(app)
     init_rules(app)
+    init_request_guard(app)  # before register_blueprints: its check runs before CSRF's
     register_blueprints(app)
     init_assets(app)
     register_security(app)
@@ -45,6 +48,8 @@ def create_app(config: Config | None = None) -> Flask:
 def init_logging(app: Flask) -> None:
     # request lines are not logged by the app; gunicorn's access log is off (gunicorn.conf.py)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # and nothing a request carried reaches a log line through a message or a traceback
+    init_log_privacy(app)
 
 
 def init_uploads(app: Flask) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -12,6 +10,7 @@ from app.api.openapi import openapi_document
 from app.catalogue_data import catalogue
 from app.compact import ANSWERS
 from app.i18n import current_language
+from app.numbers import loads_json
 from app.validation import InvalidRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -35,7 +34,7 @@ def check():
         return _error(415, "unsupported_media_type", messages.not_json())
     raw = request.get_data(cache=False)
     try:
-        payload = json.loads(raw)
+        payload = loads_json(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "invalid_json", messages.invalid_json())
     try:
@@ -56,6 +55,15 @@ def openapi():
     return jsonify(openapi_document(service.checker().book))
 
 
+def keep_error_headers(response, error: HTTPException):
+    """Headers the error carries besides its own page's type: Allow on a 405 (RFC 9110
+    15.5.6 requires it)."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     if error.code == 413:
@@ -63,6 +71,4 @@ def http_error(error: HTTPException):
                       messages.body_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
     response = _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
                       messages.http_error(error.code or 500))
-    if getattr(error, "valid_methods", None):  # a 405 says which methods the address takes
-        response.headers["Allow"] = ", ".join(error.valid_methods)
-    return response
+    return keep_error_headers(response, error)
