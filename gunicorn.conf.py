@@ -14,9 +14,9 @@ What protects a bare `make run` from slow and malformed requests (README, "Servi
 import os
 import signal
 
-from app.config import Config
-
-# SECRET_KEY required, metrics of all workers, no Server header: see gunicorn_hooks.py
+# SECRET_KEY required, metrics of all workers, no Server header: see gunicorn_hooks.py.
+# Nothing here imports the app: gunicorn_hooks must set PROMETHEUS_MULTIPROC_DIR before
+# prometheus_client is first imported.
 from gunicorn_hooks import child_exit, on_exit  # noqa: F401
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -47,6 +47,8 @@ def pre_request(worker, req):
     """A body the app stops reading (over the limit, or chunked and perhaps broken)
     leaves the connection unusable: answer it with "Connection: close" rather than
     announce keep-alive and then close."""
+    from app.config import Config  # the app is loaded by now (preload_app)
+
     headers = dict(req.headers)
     length = headers.get("CONTENT-LENGTH", "")
     if "TRANSFER-ENCODING" in headers or (length.isdigit() and

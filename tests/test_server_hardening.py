@@ -39,7 +39,7 @@ class Server:
     def __init__(self, home: Path):
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
-        env.update(PORT=str(self.port), HOME=str(home))
+        env.update(PORT=str(self.port), HOME=str(home), SECRET_KEY="k" * 64)
         self.process = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"],
                                         cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT)
