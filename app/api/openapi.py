@@ -61,6 +61,10 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
         "annex_task": {"type": ["integer", "null"]},
         "how_to_apply": {"type": "string"},
         "documents": {"type": "array", "items": {"type": "string"}}}}
+    compact = {"type": "object", "required": ["benefit", "member", "status"], "properties": {
+        "benefit": result["properties"]["benefit"], "member": result["properties"]["member"],
+        "status": result["properties"]["status"],
+        "missing_facts": {"type": "array", "items": {"type": "string"}}}}
     error = {"type": "object", "required": ["error", "message"], "properties": {
         "error": {"type": "string"}, "message": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
@@ -85,14 +89,20 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
         "paths": {
             "/api/v1/check": {"post": {
                 "operationId": "check",
-                "parameters": lang,
+                "parameters": [*lang, {
+                    "name": "answer", "in": "query", "required": False,
+                    "description": "compact: each result's benefit, member, status and, for "
+                                   "maybe, missing_facts only (texts are in /api/v1/benefits)",
+                    "schema": {"type": "string", "enum": ["full", "compact"],
+                               "default": "full"}}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
                 "responses": {
                     "200": {"description": "One result per benefit and member",
-                            "content": {"application/json": {"schema": {
-                                "$ref": "#/components/schemas/CheckResponse"}}}},
-                    "400": err("The body is not valid JSON"),
+                            "content": {"application/json": {"schema": {"anyOf": [
+                                {"$ref": "#/components/schemas/CheckResponse"},
+                                {"$ref": "#/components/schemas/CompactCheckResponse"}]}}}},
+                    "400": err("The body is not valid JSON, or `answer` is not allowed"),
                     "413": err("The body is too large"),
                     "415": err("The body is not sent as application/json"),
                     "422": err("Some facts are not allowed: every field is listed"),
@@ -116,6 +126,14 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
                 "rules_version": {"type": "string"},
                 "lang": {"type": "string"},
                 "results": {"type": "array", "items": result}}},
+            "CompactCheckResponse": {
+                "type": "object", "required": ["as_of", "rules_version", "answer", "results"],
+                "properties": {
+                    "as_of": {"type": "string", "format": "date"},
+                    "rules_version": {"type": "string"},
+                    "lang": {"type": "string"},
+                    "answer": {"const": "compact"},
+                    "results": {"type": "array", "items": compact}}},
             "Error": error,
         }},
     }
