@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint unit bench babel-extract babel-update babel-compile babel-check clean
+.PHONY: help setup run test lint unit bench cluster cluster-stop soak babel-extract babel-update babel-compile babel-check clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -20,21 +20,43 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) babel-compile ## Create .venv, install pinned dependencies, compile translations
 
-run: setup ## Serve with gunicorn on 127.0.0.1:$(PORT) (PORT overrides)
+run: setup ## Serve with gunicorn on 127.0.0.1:$(PORT) (PORT overrides; SECRET_KEY made if unset)
+	@[ -n "$$SECRET_KEY" ] || echo "make run: SECRET_KEY is not set, so this run uses a random one made now. In production set SECRET_KEY, the same on every instance." >&2
+	SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')}" \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: setup lint babel-check ## Run every test, browser tests included
 	scripts/ensure-browser
+	scripts/ensure-serving
 	$(BIN)/pytest
 
 unit: setup ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
 
-bench: setup ## Time a check and a batch file against the plain-Python baseline (ratios, same run)
+bench: setup ## Ratios in one run: a check and a batch file vs plain Python, routes vs /healthz under wrk; writes docs/benchmarks.md
+	scripts/ensure-serving
 	$(BIN)/python scripts/bench.py
 
+cluster: setup ## nginx (127.0.0.1:8080, CLUSTER_PORT overrides) in front of two gunicorn instances; files in .cluster/
+	scripts/ensure-serving
+	$(BIN)/python scripts/cluster.py start
+
+cluster-stop: ## Stop what make cluster started
+	$(BIN)/python scripts/cluster.py stop
+
+# schemathesis and its own dependencies, pinned, apart from the app's .venv
+.venv-soak/.installed: scripts/soak-requirements.txt
+	$(PYTHON) -m venv .venv-soak
+	.venv-soak/bin/pip install --quiet -r scripts/soak-requirements.txt
+	touch $@
+
+soak: setup .venv-soak/.installed ## 50,000 mixed checks through nginx with faults, schemathesis, the full engine oracle soak (minutes; not in make test)
+	scripts/ensure-serving
+	nice -n 10 $(BIN)/python scripts/soak.py
+	ENGINE_CHECKS_PER_THREAD=2000 nice -n 10 $(BIN)/pytest tests/test_engine.py -q -k eight_threads
+
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py scripts
+	$(BIN)/ruff check app tests wsgi.py gunicorn.conf.py gunicorn_hooks.py scripts
 
 babel-extract: $(STAMP) ## Extract translatable text into translations/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k lazy_gettext -o translations/messages.pot .
@@ -50,4 +72,4 @@ babel-check: $(STAMP) ## Fail if messages.pot is stale or a message lacks a tran
 	$(BIN)/python scripts/check_translations.py
 
 clean: ## Remove the virtualenv and build files
-	rm -rf $(VENV) .tmp .pytest_cache translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) .venv-soak .cluster .soak .tmp .pytest_cache translations/*/LC_MESSAGES/*.mo

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 
+from app.assets import init_assets
 from app.checker import Checker
 from app.config import Config, ProductionConfig
 from app.i18n import choose_language, current_language, remember_language
+from app.json_provider import OrjsonProvider
+from app.log_privacy import init_log_privacy
+from app.observability import init_observability, rules_loaded
+from app.prepared import prepared
+from app.request_guard import init_request_guard
 from app.rulebook.loader import load_rulebook
 
 babel = Babel()
@@ -24,12 +31,16 @@ _checkers_lock = threading.Lock()
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config or ProductionConfig())
+    app.json = OrjsonProvider(app)
     app.json.sort_keys = False  # keep the contract's field order
     init_logging(app)
     init_uploads(app)
+    init_observability(app)
     init_i18n(app)
     init_rules(app)
+    init_request_guard(app)  # before register_blueprints: its check runs before CSRF's
     register_blueprints(app)
+    init_assets(app)
     register_security(app)
     return app
 
@@ -37,6 +48,8 @@ def create_app(config: Config | None = None) -> Flask:
 def init_logging(app: Flask) -> None:
     # request lines are not logged by the app; gunicorn's access log is off (gunicorn.conf.py)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # and nothing a request carried reaches a log line through a message or a traceback
+    init_log_privacy(app)
 
 
 def init_uploads(app: Flask) -> None:
@@ -56,7 +69,10 @@ def init_rules(app: Flask) -> None:
     rules_dir = Path(app.config["RULES_DIR"]).resolve()
     with _checkers_lock:
         if rules_dir not in _checkers:
+            started = time.perf_counter()
             _checkers[rules_dir] = Checker(load_rulebook(rules_dir))
+            prepared(_checkers[rules_dir].book)  # every answer's fixed texts, worded once
+            rules_loaded(time.perf_counter() - started)
     app.extensions["checker"] = _checkers[rules_dir]
 
 
@@ -80,17 +96,27 @@ def register_blueprints(app: Flask) -> None:
                        rules_version=checker.book.version)
 
 
+# the page uses none of these: no script of any origin may ask for them
+PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+               "accelerometer=(), gyroscope=(), magnetometer=()")
+
+
 def register_security(app: Flask) -> None:
     @app.after_request
     def headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # served over HTTPS only (COOKIE_SECURE=1): browsers must not fall back to HTTP
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-        if response.mimetype == "text/html":
-            # results are about a resident's household: never keep them in shared caches
+        if response.mimetype == "text/html" or request.method == "POST":
+            # pages and answers about a resident's household: kept in no cache at all
             response.headers.setdefault("Cache-Control", "no-store")
         return response

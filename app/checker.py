@@ -12,7 +12,7 @@ The engine decides every condition. This module only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_PATHS, engine_key
 from app.rulebook.engine import (
@@ -108,12 +108,24 @@ def engine_fact(subject: str, s: Subject, marked: frozenset[str] = frozenset()
     return fact
 
 
-@dataclass
-class Outcome:
+class Outcome(NamedTuple):
+    """A condition's outcome for one subject (a tuple: answers look these up by value)."""
+
     status: str
     missing: tuple[str, ...] = ()  # fact paths that, once known, would settle it
     uncertain: bool = False
     stale: bool = False  # a figure past its trust horizon could decide it either way
+
+
+_MET, _UNMET = Outcome(MET), Outcome(UNMET)
+_UNCERTAIN = Outcome(UNKNOWN, uncertain=True)
+_STALE = Outcome(UNKNOWN, stale=True)
+_PRIORITY = {MET: 0, UNCERTAIN: 1, STALE: 2}  # which firing reads first, when several did
+_AS_OUTCOME = {MET: _MET, UNCERTAIN: _UNCERTAIN, STALE: _STALE}
+
+
+def _kind(o: Outcome) -> str:
+    return MET if o.status == MET else UNCERTAIN if o.uncertain else STALE
 
 
 def _needs(c: Condition) -> frozenset[str]:
@@ -123,60 +135,73 @@ def _needs(c: Condition) -> frozenset[str]:
 
 
 class Decisions:
-    """What the engine decided in one check, read per condition and subject (memoised:
-    a condition shared by many benefits is read once per member)."""
+    """What the engine decided in one check, read as one outcome per condition and subject."""
 
     def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
                  household: Subject, members: list[Subject],
                  single: dict[str, frozenset[str]]):
-        self.needs, self.fired, self.single = needs, fired, single
+        self.needs, self.single = needs, single
         self.household, self.members = household, members
-        self._memo: dict[tuple[str, str], Outcome] = {}
+        # per engine fact, what fired for each condition (met before its uncertain band
+        # before a stale figure's band), and which conditions could still hold
+        self._fired: dict[str, dict[str, Outcome]] = {}
+        self._possible: dict[str, set[str]] = {}
+        for key, fact_id in fired:
+            if key.kind == POSSIBLE:
+                self._possible.setdefault(fact_id, set()).add(key.condition)
+                continue
+            by_condition = self._fired.setdefault(fact_id, {})
+            known = by_condition.get(key.condition)
+            if known is None or _PRIORITY[key.kind] < _PRIORITY[_kind(known)]:
+                by_condition[key.condition] = _AS_OUTCOME[key.kind]
 
-    def _one(self, c: Condition, s: Subject) -> Outcome:
-        if (RuleKey(c.id), s.fact_id) in self.fired:
-            return Outcome(MET)
-        if (RuleKey(c.id, UNCERTAIN), s.fact_id) in self.fired:
-            return Outcome(UNKNOWN, uncertain=True)
-        if (RuleKey(c.id, STALE), s.fact_id) in self.fired:
-            return Outcome(UNKNOWN, stale=True)
-        missing = tuple(sorted(self.needs[c.id] & s.unknown))
+    def _open(self, cid: str, s: Subject, possible: set[str]) -> Outcome:
+        """A condition that did not fire: unknown if an unknown fact could make it hold
+        (or a figure is not known on the check's date), else unmet."""
+        missing = self.needs[cid] & s.unknown
         if not missing:
-            return Outcome(UNMET)
-        if any(p.startswith("p__") for p in missing):
-            return Outcome(UNKNOWN, missing)  # a figure not known on the check's date
+            return _UNMET
+        missing_paths = tuple(sorted(missing))
+        if any(p.startswith("p__") for p in missing_paths):
+            return Outcome(UNKNOWN, missing_paths)  # a figure not known on the check's date
         # could the unknown facts make it hold? One alternative over several facts: the
         # engine found it; over one fact: exactly when that fact is unknown
-        if ((RuleKey(c.id, POSSIBLE), s.fact_id) in self.fired
-                or self.single[c.id] & s.unknown):
-            return Outcome(UNKNOWN, missing)
-        return Outcome(UNMET)
+        if cid in possible or self.single[cid] & s.unknown:
+            return Outcome(UNKNOWN, missing_paths)
+        return _UNMET
 
-    def outcome(self, c: Condition, subject: Subject) -> Outcome:
-        if c.any_member:
-            key = (c.id, "*")
-        else:
-            subject = self.household if c.subject == "household" else subject
-            key = (c.id, subject.fact_id)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._any(c) if c.any_member else self._one(c, subject)
+    def read(self, cids: tuple[str, ...], s: Subject) -> dict[str, Outcome]:
+        """The outcome of each condition for one engine fact: met, its uncertain band or
+        a stale figure's band if the engine fired it; otherwise see _open."""
+        fired = self._fired.get(s.fact_id, {})
+        possible = self._possible.get(s.fact_id, set())
+        found = {}
+        for cid in cids:
+            outcome = fired.get(cid)
+            found[cid] = outcome if outcome is not None else self._open(cid, s, possible)
         return found
 
-    def _any(self, c: Condition) -> Outcome:
-        outcomes = [self._one(c, m) for m in self.members]
-        if any(o.status == MET for o in outcomes):
-            return Outcome(MET)
-        if any(o.uncertain for o in outcomes):
-            return Outcome(UNKNOWN, uncertain=True)
-        if any(o.stale for o in outcomes):
-            return Outcome(UNKNOWN, stale=True)
-        missing = tuple(sorted({p for o in outcomes for p in o.missing}))
-        return Outcome(UNKNOWN, missing) if missing else Outcome(UNMET)
+    def any_member(self, cids: tuple[str, ...]) -> dict[str, Outcome]:
+        """Conditions met when any member meets them."""
+        each = [self.read(cids, m) for m in self.members]
+        found = {}
+        for cid in cids:
+            outcomes = [table[cid] for table in each]
+            if any(o.status == MET for o in outcomes):
+                found[cid] = _MET
+            elif any(o.uncertain for o in outcomes):
+                found[cid] = _UNCERTAIN
+            elif any(o.stale for o in outcomes):
+                found[cid] = _STALE
+            else:
+                missing = tuple(sorted({p for o in outcomes for p in o.missing}))
+                found[cid] = Outcome(UNKNOWN, missing) if missing else _UNMET
+        return found
 
 
-def combine(outcomes: list[Outcome], rule_uncertain: bool) -> str:
-    statuses = {o.status for o in outcomes}
+def _status(statuses: set[str], rule_uncertain: bool) -> str:
+    """Combine condition statuses: any unmet → not eligible; any unknown (or a rule the
+    sources leave open) → maybe; all met → eligible."""
     if UNMET in statuses:
         return NOT_ELIGIBLE
     if UNKNOWN in statuses or rule_uncertain:
@@ -201,6 +226,24 @@ class Checker:
         self.compared = compared_parameters(book)
         # per condition, the facts of its alternatives over one fact each
         self.single = {cid: single_fact_paths(c) for cid, c in book.conditions.items()}
+        # which conditions are read on which engine fact: the household's own, those met by
+        # any member, and the others per member (for member-level benefits) or on the
+        # household fact (a household-level benefit asking about a member)
+        used = {scope: {cid for b in book.benefits.values() if b.scope == scope
+                        for cid in (*b.conditions, *(c for t in b.amount for c in t.when))}
+                for scope in ("member", "household")}
+        every = used["member"] | used["household"]
+        kind = {cid: "any" if c.any_member else c.subject for cid, c in book.conditions.items()}
+        self._household_cids = tuple(sorted(c for c in every if kind[c] == "household"))
+        self._any_cids = tuple(sorted(c for c in every if kind[c] == "any"))
+        self._member_cids = {scope: tuple(sorted(c for c in used[scope] if kind[c] == "member"))
+                             for scope in used}
+        # per benefit, looked up once here: its condition ids and conditions, amount tiers,
+        # whether the rule itself is uncertain, and whether it is the household's
+        self._plan = [(b, tuple(b.conditions), tuple(book.conditions[c] for c in b.conditions),
+                       tuple((t.parameter, t.when) for t in b.amount),
+                       b.uncertainty is not None, b.scope == "household")
+                      for b in book.benefits.values()]
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
         household, members = prepare(request, self.book, self.compared)
@@ -209,24 +252,21 @@ class Checker:
             engine_fact("member", m, marked) for m in members]
         decisions = Decisions(self.needs, self.engine.decide(facts), household, members,
                               self.single)
+        shared = {**decisions.read(self._household_cids, household),
+                  **decisions.any_member(self._any_cids)}
+        whole = [(None, {**shared, **decisions.read(self._member_cids["household"], household)})]
+        each = [(member.id, {**shared, **decisions.read(self._member_cids["member"], subject)})
+                for member, subject in zip(request.members, members, strict=True)]
         results = []
-        for benefit in self.book.benefits.values():
-            if benefit.scope == "household":
-                results.append(self._benefit(benefit, None, household, decisions))
-            else:
-                for member, subject in zip(request.members, members, strict=True):
-                    results.append(self._benefit(benefit, member.id, subject, decisions))
+        for benefit, cids, conditions, tiers, rule_uncertain, for_household in self._plan:
+            for member_id, outcomes in (whole if for_household else each):
+                found = [outcomes[cid] for cid in cids]
+                status = _status({o.status for o in found}, rule_uncertain)
+                # an amount belongs to eligible and maybe results only
+                amounts = [] if status == NOT_ELIGIBLE else [
+                    (pid, _status({outcomes[cid].status for cid in when}, False))
+                    for pid, when in tiers]
+                results.append(BenefitResult(benefit, member_id, status,
+                                             list(zip(conditions, found, strict=True)),
+                                             amounts))
         return results
-
-    def _benefit(self, benefit: Benefit, member_id: str | None, subject: Subject,
-                 decisions: Decisions) -> BenefitResult:
-        conditions = [(self.book.conditions[cid],
-                       decisions.outcome(self.book.conditions[cid], subject))
-                      for cid in benefit.conditions]
-        status = combine([o for _, o in conditions], benefit.uncertainty is not None)
-        # an amount belongs to eligible and maybe results only
-        tiers = [] if status == NOT_ELIGIBLE else [
-            (tier.parameter, combine([decisions.outcome(self.book.conditions[cid], subject)
-                                      for cid in tier.when], False))
-            for tier in benefit.amount]
-        return BenefitResult(benefit, member_id, status, conditions, tiers)

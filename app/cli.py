@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from app import messages, service
 from app.batch import cli as batch_cli
+from app.numbers import loads_json
 from app.validation import InvalidRequest
 
 
@@ -24,7 +25,7 @@ def register(app: Flask) -> None:
         """Check the household in FILE (JSON as for POST /api/v1/check; - reads stdin)."""
         with force_locale(lang):
             try:
-                payload = json.loads(file.read())
+                payload = loads_json(file.read())
             except (ValueError, UnicodeDecodeError, RecursionError):
                 click.echo(json.dumps({"error": "invalid_json", "message": messages.invalid_json()},
                                       ensure_ascii=False, indent=2), err=True)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CSRF_HOURS = 4
 
 
 class Config:
@@ -16,7 +17,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     LANGUAGES = ("zh", "en")
-    WTF_CSRF_TIME_LIMIT = None
+    # a form's token expires: one page load cannot arm posts for ever. Long enough for a
+    # resident who fills the form in slowly (app/web/errors.py says so when it happens)
+    WTF_CSRF_TIME_LIMIT = CSRF_HOURS * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     JSON_AS_ASCII = False

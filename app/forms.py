@@ -9,17 +9,15 @@ rather than guessing.
 
 from __future__ import annotations
 
-import unicodedata
-from decimal import Decimal, InvalidOperation
-
 # `_` is lazy here: module-level text is translated when a page shows it, in its language
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, StopValidation
+from wtforms.validators import NumberRange
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_FACTS
+from app.form_fields import BoundedNumberField, Required, optional
 
 NOT_SURE = "unknown"
 YES, NO = "yes", "no"
@@ -140,58 +138,6 @@ def _choices(labels: dict, not_sure: bool = True) -> list[SelectChoice]:
 YES_NO = {YES: _("Yes"), NO: _("No")}
 
 
-class Required:
-    """Stop with `message` when a field has no answer (0 is an answer). A field whose
-    text could not be read already has its one error: nothing more to check."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.process_errors:
-            raise StopValidation()
-        if field.data is None:
-            raise StopValidation(self.message)
-
-
-def optional(form, field):
-    """An empty optional number is "not known": skip the range check."""
-    if field.process_errors or field.data is None:
-        raise StopValidation()
-
-
-class NumberInput(StringField):
-    """A number typed as text. Full-width digits, spaces, thousands separators and a
-    trailing 元/岁 are accepted, because that is how people type numbers on phones."""
-
-    def __init__(self, label=None, validators=None, *, whole: bool, invalid_message, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.whole = whole
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist:
-            return
-        text = unicodedata.normalize("NFKC", valuelist[0]).strip()
-        for noise in (",", " ", "元", "岁", "¥", "yuan"):
-            text = text.replace(noise, "")
-        if not text:
-            return
-        try:
-            number = Decimal(text)
-        except InvalidOperation as exc:
-            raise ValueError(self.invalid_message) from exc
-        if not number.is_finite() or (self.whole and number != number.to_integral_value()):
-            raise ValueError(self.invalid_message)
-        self.data = int(number) if self.whole else number
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-
 def _radios(label, hint, labels, message, **kwargs) -> RadioField:
     return RadioField(label, description=hint, choices=_choices(labels), default=NOT_SURE,
                       invalid_choice_message=message, **kwargs)
@@ -199,7 +145,13 @@ def _radios(label, hint, labels, message, **kwargs) -> RadioField:
 
 INCOME_MAX = HOUSEHOLD_FACTS["monthly_income_per_person"].maximum
 PERSONAL_INCOME_MAX = MEMBER_FACTS["personal_monthly_income"].maximum
+PERSONAL_INCOME_RANGE = _("The person’s own monthly income must be between 0 and "
+                          "%(maximum)s yuan", maximum=f"{PERSONAL_INCOME_MAX:,.0f}")
+INCOME_RANGE = _("Monthly income per person must be between 0 and %(maximum)s yuan",
+                 maximum=f"{INCOME_MAX:,.0f}")
 AGE = MEMBER_FACTS["age"]
+AGE_RANGE = _("Age must be between %(minimum)s and %(maximum)s",
+              minimum=int(AGE.minimum), maximum=int(AGE.maximum))
 
 
 class CheckForm(FlaskForm):
@@ -219,15 +171,14 @@ class CheckForm(FlaskForm):
         _("Choose the one the civil affairs office has approved for the household."),
         VALUE_LABELS["assistance"],
         _("Select the social assistance the household gets, or “Not sure”"))
-    monthly_income_per_person = NumberInput(
+    monthly_income_per_person = BoundedNumberField(
         _("Monthly income per person, in yuan"),
         description=_("Add up the household’s income for a month and divide it by the number "
                        "of people in the household. Leave it empty if you are not sure."),
         whole=False,
         invalid_message=_("Enter the monthly income per person as a number, like 1800"),
-        validators=[optional, NumberRange(min=0, max=INCOME_MAX, message=_(
-            "Monthly income per person must be between 0 and %(maximum)s yuan",
-            maximum=f"{INCOME_MAX:,.0f}"))])
+        range_message=INCOME_RANGE,
+        validators=[optional, NumberRange(min=0, max=INCOME_MAX, message=INCOME_RANGE)])
     housing = _radios(
         _("Where does the household live now?"),
         None,
@@ -245,15 +196,14 @@ class CheckForm(FlaskForm):
         _("Select whether a sudden event left the family unable to cope, or “Not sure”"))
 
     # --- the person ---
-    age = NumberInput(
+    age = BoundedNumberField(
         _("How old is the person?"),
         description=_("Age in whole years."),
         whole=True,
         invalid_message=_("Enter the age as a whole number, like 34"),
+        range_message=AGE_RANGE,
         validators=[Required(_("Enter the person’s age")),
-                    NumberRange(min=AGE.minimum, max=AGE.maximum,
-                                message=_("Age must be between %(minimum)s and %(maximum)s",
-                                           minimum=int(AGE.minimum), maximum=int(AGE.maximum)))])
+                    NumberRange(min=AGE.minimum, max=AGE.maximum, message=AGE_RANGE)])
     sex = _radios(
         _("What is the person’s sex?"),
         _("Some Beijing age limits differ for men and women."),
@@ -287,15 +237,15 @@ class CheckForm(FlaskForm):
         None,
         VALUE_LABELS["employment"],
         _("Select what the person does now, or “Not sure”"))
-    personal_monthly_income = NumberInput(
+    personal_monthly_income = BoundedNumberField(
         _("The person’s own stable monthly income, in yuan"),
         description=_("For example a pension or wages, not the family’s income. Enter 0 if "
                        "they have none. Leave it empty if you are not sure."),
         whole=False,
         invalid_message=_("Enter the person’s own monthly income as a number, like 1200"),
-        validators=[optional, NumberRange(min=0, max=PERSONAL_INCOME_MAX, message=_(
-            "The person’s own monthly income must be between 0 and %(maximum)s yuan",
-            maximum=f"{PERSONAL_INCOME_MAX:,.0f}"))])
+        range_message=PERSONAL_INCOME_RANGE,
+        validators=[optional, NumberRange(min=0, max=PERSONAL_INCOME_MAX,
+                                          message=PERSONAL_INCOME_RANGE)])
     wants_work = _radios(
         _("Would the person like a job or training?"),
         None,

@@ -36,5 +36,6 @@ def remember_language(response):
     asked = request.args.get("lang")
     if asked in current_app.config["LANGUAGES"] and request.blueprint != "api":
         response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+                            httponly=True,
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

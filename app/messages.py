@@ -75,6 +75,11 @@ def invalid_json() -> str:
     return _("Send valid JSON: the request body could not be read as JSON")
 
 
+def invalid_choice(name: str, values) -> str:
+    return _("Leave out “%(name)s”, or set it to one of: %(values)s", name=name,
+             values=_list(values))
+
+
 def invalid_household() -> str:
     return _("Fix the fields listed in “errors” and send the household again")
 

@@ -6,10 +6,13 @@ The API returns these dicts as they are; the pages and the CLI use the same.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.checker import ELIGIBLE, MAYBE, UNMET, BenefitResult
+from app.checker import ELIGIBLE, MAYBE, UNMET, BenefitResult, Outcome
 from app.rulebook.model import Benefit, Condition, Parameter, Rulebook, Source, Uncertainty
+
+if TYPE_CHECKING:
+    from app.prepared import PreparedTexts
 
 
 def source_dict(s: Source) -> dict[str, Any]:
@@ -118,102 +121,81 @@ def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
     }
 
 
-class PerResponse:
-    """What is the same for every result of one response, worked out once: the dated
-    figures on its date, and each benefit's offices."""
-
-    def __init__(self, book: Rulebook, as_of: dt.date, lang: str):
-        self.book, self.as_of, self.lang = book, as_of, lang
-        self._figures: dict[str, dict[str, Any]] = {}
-        self._offices: dict[str, tuple[str | None, list[str], bool]] = {}
-
-    def figure(self, c: Condition) -> dict[str, Any] | None:
-        """The dated figure a condition compares with, and from when it is."""
-        if c.parameter is None:
-            return None
-        if c.parameter not in self._figures:
-            self._figures[c.parameter] = parameter_amount(
-                self.book.parameters[c.parameter], self.as_of, self.lang)
-        return self._figures[c.parameter]
-
-    def offices(self, b: Benefit) -> tuple[str | None, list[str], bool]:
-        if b.id not in self._offices:
-            lead, partners = benefit_offices(self.book, b)
-            self._offices[b.id] = (office_name(self.book, lead, self.lang),
-                                   [office_name(self.book, p, self.lang) for p in partners],
-                                   partners_open(self.book, b))
-        return self._offices[b.id]
-
-
-def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str) -> dict[str, Any] | None:
+def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
+           texts: PreparedTexts | None = None) -> dict[str, Any] | None:
     if not r.amount_tiers:
         return None
+    texts = texts or prepared(book)
+
+    def figure(pid: str) -> dict[str, Any]:
+        return texts.amount(book.parameters[pid], as_of, lang)
+
     options = []
     for pid, status in r.amount_tiers:
         if status == ELIGIBLE and not options:
-            return {**parameter_amount(book.parameters[pid], as_of, lang), "determined": True}
+            return {**figure(pid), "determined": True}
         if status in (ELIGIBLE, MAYBE):
-            options.append(parameter_amount(book.parameters[pid], as_of, lang))
+            options.append(figure(pid))
     if len(options) == 1:
         return {**options[0], "determined": r.status == ELIGIBLE}
     joiner = " 或 " if lang == "zh" else " or "
-    texts = [o["text"] for o in options if o["text"]]
+    words = [o["text"] for o in options if o["text"]]
     return {
         "parameter": None, "value": None, "unit": options[0]["unit"] if options else None,
         "kind": options[0]["kind"] if options else None,
         "stale": any(o["stale"] for o in options),
-        "text": joiner.join(texts) if texts else None, "determined": False,
-        "options": options, "to_confirm": True,
+        "text": joiner.join(words) if words else None, "determined": False,
+        "options": [dict(o) for o in options], "to_confirm": True,
         # the weakest grade among the options ("C" is weakest)
         "confidence": max((o["confidence"] for o in options if o["confidence"]), default=None),
     }
 
 
+def condition_item(text: str, uncertain: dict[str, Any] | None, cid: str,
+                   outcome: Outcome) -> dict[str, Any]:
+    """One condition of a result: its text, status and what is missing or open."""
+    item: dict[str, Any] = {"id": cid, "text": text, "status": outcome.status}
+    if outcome.missing:
+        # fact paths as in rules/README.md; a dated figure with none in force on as_of is
+        # named "parameter:<id>"
+        item["missing_facts"] = [p.replace("p__", "parameter:", 1) if p.startswith("p__")
+                                 else p for p in outcome.missing]
+    if outcome.uncertain and uncertain:
+        item["uncertain"] = uncertain
+    if outcome.stale:
+        # a revision expected since the figure's date could decide it either way
+        item["figure_may_have_changed"] = True
+    return item
+
+
 def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
-                once: PerResponse | None = None) -> dict[str, Any]:
+                texts: PreparedTexts | None = None) -> dict[str, Any]:
+    """One result; the benefit's fixed texts come prepared (app/prepared.py)."""
+    texts = texts or prepared(book)
     b = r.benefit
-    once = once or PerResponse(book, as_of, lang)
-    lead, partners, partners_more = once.offices(b)
-    conditions = []
-    for c, outcome in r.conditions:
-        item: dict[str, Any] = {"id": c.id, "text": c.text.get(lang), "status": outcome.status}
-        if outcome.missing:
-            # fact paths as in rules/README.md; a dated figure with none in force on as_of
-            # is named "parameter:<id>"
-            item["missing_facts"] = [p.replace("p__", "parameter:", 1) if p.startswith("p__")
-                                     else p for p in outcome.missing]
-        if outcome.uncertain and c.uncertainty:
-            item["uncertain"] = uncertainty_dict(c.uncertainty, lang)
-        figure = once.figure(c)
-        if figure is not None:
-            item["figure"] = figure
-        if outcome.stale:
-            # a revision expected since the figure's date could decide it either way
-            item["figure_may_have_changed"] = True
-        conditions.append(item)
-    out: dict[str, Any] = {
-        "benefit": b.id,
-        "member": r.member,
-        "status": r.status,
-        "title": b.title.get(lang),
-        "summary": b.summary.get(lang),
-        "theme": b.theme,
-        "conditions": conditions,
-        "amount": amount(book, r, as_of, lang),
-        "lead_office": lead,
-        "partner_offices": partners,
-        "partner_offices_incomplete": partners_more,
-        "in_force": in_force_dict(b, r, as_of),
-        "plan_clause": b.clause,
-        "annex_task": b.annex_tasks[0] if b.annex_tasks else None,
-        "annex_tasks": list(b.annex_tasks),
-        "how_to_apply": b.how_to_apply.get(lang),
-        "documents": [d.get(lang) for d in b.documents],
-        "apply_first_at": b.level,
-    }
-    if b.uncertainty:
-        out["uncertain"] = uncertainty_dict(b.uncertainty, lang)
+    conditions = [_with_figure(texts.condition_item(c.id, lang, outcome), c, book, as_of,
+                               lang, texts) for c, outcome in r.conditions]
+    fixed = texts.benefits[b.id, lang]
+    out: dict[str, Any] = {"benefit": b.id, "member": r.member, "status": r.status,
+                           **fixed.head, "conditions": conditions,
+                           "amount": amount(book, r, as_of, lang, texts), **fixed.tail,
+                           "in_force": in_force_dict(b, r, as_of)}
+    # the lists are shared by every answer: each answer gets its own copy
+    out["partner_offices"] = list(out["partner_offices"])
+    out["annex_tasks"] = list(out["annex_tasks"])
+    out["documents"] = list(out["documents"])
+    if fixed.uncertain:
+        out["uncertain"] = fixed.uncertain
     return out
+
+
+def _with_figure(item: dict[str, Any], c: Condition, book: Rulebook, as_of: dt.date,
+                 lang: str, texts: PreparedTexts) -> dict[str, Any]:
+    """A condition that compares with a dated figure shows the figure and from when it is
+    (the prepared item is shared: this one gets its own copy)."""
+    if c.parameter is None:
+        return item
+    return {**item, "figure": texts.amount(book.parameters[c.parameter], as_of, lang)}
 
 
 def in_force_dict(b: Benefit, r: BenefitResult | None, as_of: dt.date) -> dict[str, Any] | None:
@@ -237,10 +219,16 @@ def in_force_dict(b: Benefit, r: BenefitResult | None, as_of: dt.date) -> dict[s
 
 def response_dict(book: Rulebook, results: list[BenefitResult], as_of: dt.date,
                   lang: str) -> dict[str, Any]:
-    once = PerResponse(book, as_of, lang)
+    texts = prepared(book)
     return {
         "as_of": as_of.isoformat(),
         "rules_version": book.version,
         "lang": lang,
-        "results": [result_dict(book, r, as_of, lang, once) for r in results],
+        "results": [result_dict(book, r, as_of, lang, texts) for r in results],
     }
+
+
+def prepared(book: Rulebook) -> PreparedTexts:
+    from app.prepared import prepared as prepared_texts  # it builds on this module's wording
+
+    return prepared_texts(book)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from app.checker import Checker
+from app.compact import compact_dict
+from app.observability import checked
 from app.present import response_dict
 from app.validation import CheckRequest, validate
 
@@ -29,6 +31,10 @@ def parse(payload: Any) -> CheckRequest:
     return validate(payload, checker().book.subdistrict_names(), beijing_today())
 
 
-def check(request: CheckRequest, lang: str) -> dict[str, Any]:
+def check(request: CheckRequest, lang: str, answer: str = "full") -> dict[str, Any]:
+    """The answer in `lang`; `answer="compact"` gives statuses only (app/compact.py)."""
     c = checker()
-    return response_dict(c.book, c.run(request), request.as_of, lang)
+    results = c.run(request)
+    checked(results, answer)
+    shape = compact_dict if answer == "compact" else response_dict
+    return shape(c.book, results, request.as_of, lang)

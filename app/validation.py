@@ -53,6 +53,21 @@ class InvalidRequest(Exception):
         self.problems = problems
 
 
+def is_text(value: str) -> bool:
+    """False for a string holding a lone surrogate (JSON allows the escape "\\ud800", but
+    it is no character: it cannot be printed, stored or sent on as UTF-8)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _name(name: str) -> str:
+    """A field name as it can appear in a problem's path (lone surrogates escaped)."""
+    return name if is_text(name) else name.encode("utf-8", "backslashreplace").decode()
+
+
 def _check_fact(fact: Fact, value: Any, path: str, subdistricts: frozenset[str],
                 problems: list[Problem]) -> Any:
     """Return the coerced value, or None after recording a problem."""
@@ -106,7 +121,7 @@ def _check_object(raw: Any, facts: dict[str, Fact], prefix: str, subdistricts: f
         return {}
     known: dict[str, Any] = {}
     for name, value in raw.items():
-        path = f"{prefix}.{name}"
+        path = f"{prefix}.{_name(name)}"
         if name in extra:
             continue
         if name not in facts:
@@ -141,7 +156,9 @@ def _check_member(raw: Any, index: int, subdistricts: frozenset[str],
         problems.append(Problem(prefix, "expected_object"))
         return None
     member_id = raw.get("id")
-    if not isinstance(member_id, str) or not 1 <= len(member_id.strip()) <= MEMBER_ID_MAX:
+    # any 1 to 64 characters, as the OpenAPI schema says (spaces and control characters too)
+    if not isinstance(member_id, str) or not 1 <= len(member_id) <= MEMBER_ID_MAX or (
+            not is_text(member_id)):
         problems.append(Problem(f"{prefix}.id", "expected_member_id",
                                 {"max_length": MEMBER_ID_MAX}))
         member_id = None
@@ -163,7 +180,7 @@ def validate(payload: Any, subdistricts: frozenset[str], today: dt.date) -> Chec
         raise InvalidRequest([Problem("", "expected_object")])
     for name in payload:
         if name not in TOP_LEVEL:
-            problems.append(Problem(name, "unknown_field", {"fields": list(TOP_LEVEL)}))
+            problems.append(Problem(_name(name), "unknown_field", {"fields": list(TOP_LEVEL)}))
     as_of = _check_as_of(payload.get("as_of"), problems, today)
     household = _check_object(payload.get("household", {}), HOUSEHOLD_FACTS, "household",
                                subdistricts, problems)

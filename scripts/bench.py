@@ -4,16 +4,23 @@ Timings in seconds depend on the machine; ratios within one run much less. The
 baseline is the plain-Python reading of the same rules (tests/oracle.py), the
 floor that durable_rules is measured against in shared/durable-rules.md. Each
 path checks the same seeded random households; the median of several rounds is
-kept. Results go to stdout and bench-results/bench.json.
+kept. Then gunicorn, started as `make run` starts it, is loaded with wrk
+(scripts/bench_http.py), and every route is given as a share of `GET /healthz`
+in the same run. Results go to stdout, bench-results/bench.json and the
+generated part of docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import json
+import logging
 import os
+import platform
 import random
+import re
 import statistics
 import sys
 import time
@@ -25,7 +32,11 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.validation import validate  # noqa: E402
+from scripts import bench_http  # noqa: E402
 from tests import oracle  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
 
 
 def per_check_us(fn, items, rounds: int) -> float:
@@ -113,12 +124,15 @@ def main() -> int:
                         help="households per batch file (comma-separated); empty to skip")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-child", help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk time per route")
+    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn + wrk part")
     args = parser.parse_args()
     if args.batch_child:
         batch_child(args.batch_child, args.workers)
         return 0
 
     app = create_app(TestConfig())
+    logging.getLogger("fengtai.requests").setLevel(logging.WARNING)  # no line per request here
     checker = app.extensions["checker"]
     book = checker.book
     rng = random.Random(args.seed)
@@ -144,17 +158,107 @@ def main() -> int:
     print(f"{args.households} households ({members:.1f} members on average), "
           f"{len(book.benefits)} benefits, {checker.engine.rule_count} engine rules, "
           f"median of {args.rounds} rounds")
-    report = {"households": args.households, "rounds": args.rounds, "paths": {}}
+    report = {"households": args.households, "members": round(members, 2),
+              "rounds": args.rounds, "paths": {}, "machine": machine()}
     for name, us in results.items():
         print(f"  {name:55s} {us:9.0f} µs/check  ×{us / base:5.1f}")
         report["paths"][name] = {"us_per_check": round(us, 1), "ratio": round(us / base, 2)}
     if args.batch_sizes:
         sizes = [int(n) for n in args.batch_sizes.split(",")]
         report["batch"] = bench_batch(app, sizes, args.workers, args.seed)
+    report["pages"] = page_sizes(client)
+    for name, size in report["pages"].items():
+        print(f"  page {name:45s} {size['html']:7d} B HTML + {size['css']:6d} B CSS "
+              f"({size['gzip']:6d} B gzipped)")
+    if not args.no_http:
+        report["http"] = bench_http.run(book, oracle.boundary_numbers(book), args.seconds)
+        print(f"  gunicorn start-up to the first /healthz: {report['http']['startup_s']} s")
+        for name, load in report["http"]["loads"].items():
+            print(f"  {name:55s} {load['rps']:8.0f} req/s  {load['share']:5.2f} of /healthz; "
+                  f"{load['cpu_us']:7.0f} µs CPU a request, {load['cpu_share']:5.2f} of "
+                  f"/healthz's (p99 {load['p99_ms']} ms, {load['non_2xx']} non-2xx)")
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    write_doc(report)
     return 0
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    return {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu,
+            "cores": os.cpu_count(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "python": platform.python_version(), "system": platform.platform(terse=True)}
+
+
+PAGES = {"/ (start)": ("GET", "/?lang=zh", None), "/check (form)": ("GET", "/check", None),
+         "/check (results, 1 person)": ("POST", "/check", {
+             "hukou": "beijing_urban", "age": "34", "has_disability": "yes",
+             "certificate": "yes", "category": "physical", "grade": "2",
+             "needs_long_term_care": "yes"}),
+         "/benefits": ("GET", "/benefits", None),
+         "/benefits/care-subsidy": ("GET", "/benefits/care-subsidy", None)}
+
+
+def page_sizes(client) -> dict:
+    """Each page's HTML and the CSS it links, in bytes (zh), and both gzipped."""
+    sizes = {}
+    for name, (method, url, form) in PAGES.items():
+        response = client.open(url, method=method, data=form)
+        assert response.status_code == 200, (name, response.status_code)
+        html = response.get_data()
+        css = b"".join(client.get(href.decode()).get_data() for href in
+                       re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html))
+        sizes[name] = {"html": len(html), "css": len(css),
+                       "gzip": len(gzip.compress(html)) + len(gzip.compress(css))}
+    return sizes
+
+
+def write_doc(report: dict) -> None:
+    m = report["machine"]
+    lines = [START, "", f"Run of {m['date']} on {m['cpu']}, {m['cores']} cores "
+             f"(load average {m['load']} at the end), Python {m['python']}, {m['system']}.", "",
+             f"In-process, {report['households']} random households "
+             f"({report['members']} members on average), median of {report['rounds']} rounds:",
+             "", "| path | µs per check | × plain Python |", "|---|---|---|"]
+    lines += [f"| {name} | {p['us_per_check']:.0f} | {p['ratio']:.2f} |"
+              for name, p in report["paths"].items()]
+    lines += ["", "Pages (Chinese), in bytes:", "",
+              "| page | HTML | CSS | both gzipped |", "|---|---|---|---|"]
+    lines += [f"| {name} | {s['html']:,} | {s['css']:,} | {s['gzip']:,} |"
+              for name, s in report["pages"].items()]
+    batch = report.get("batch")
+    if batch:
+        lines += ["", f"Batch files by the CLI's path ({batch['workers']} processes); the "
+                  f"plain-Python reading does {batch['baseline_households_per_s']:,.0f} "
+                  "households/s in one process:", "",
+                  "| households | rows | seconds | households/s | × the baseline's time | "
+                  "peak MB (parent + pool) |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['households']:,} | {r['rows']:,} | {r['seconds']:.1f} | "
+                  f"{r['households_per_s']:,.0f} | {r['ratio_to_baseline']:.2f} | "
+                  f"{r['parent_mb']:.0f} + {r['pool_mb']:.0f} |" for r in batch["runs"]]
+    http = report.get("http")
+    if http:
+        lines += ["", f"gunicorn as `make run` starts it: start-up to the first `/healthz` "
+                  f"{http['startup_s']} s. wrk, 1 thread, {http['connections']} connections, "
+                  f"{http['seconds']} s a route, one after the other:", "",
+                  "| route | requests/s | share of /healthz | server CPU µs a request | "
+                  "/healthz's CPU ÷ this | p99 ms | non-2xx |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| `{name}` | {load['rps']:,.0f} | **{load['share']:.2f}** | "
+                  f"{load['cpu_us']:,.0f} | **{load['cpu_share']:.2f}** | "
+                  f"{load['p99_ms']} | {load['non_2xx']} |"
+                  for name, load in http["loads"].items()]
+        lines += ["", "Average answer size: " + ", ".join(
+            f"{name} {size / 1024:,.1f} KB" for name, size in http["answer_bytes"].items()) + "."]
+    lines += ["", END]
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n" + START + "\n" + END + "\n"
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(before + "\n".join(lines) + after)
 
 
 if __name__ == "__main__":

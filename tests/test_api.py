@@ -155,7 +155,8 @@ BAD = [
     ("no id", _set("members.1", {"age": 3}), "members[1].id", "expected_member_id",
      {"max_length": 64}),
     ("empty id", _set("members.1.id", ""), "members[1].id", "expected_member_id", None),
-    ("blank id", _set("members.1.id", "   "), "members[1].id", "expected_member_id", None),
+    ("lone surrogate in an id", _set("members.1.id", "\ud800x"), "members[1].id",
+     "expected_member_id", None),
     ("id too long", _set("members.1.id", "x" * 65), "members[1].id", "expected_member_id",
      {"max_length": 64}),
     ("id as a number", _set("members.1.id", 2), "members[1].id", "expected_member_id", None),
@@ -280,6 +281,20 @@ def test_not_a_number_and_infinity_are_422_not_500(client):
         paths = {e["path"] for e in response.get_json()["errors"]}
         assert paths == {"household.monthly_income_per_person", "members[0].age"}
 
+
+
+@pytest.mark.parametrize("literal", ["9" * 400, "-" + "9" * 5000, "1" + "0" * 20, "1e9999999"])
+def test_numbers_with_too_many_digits_are_out_of_range_not_built(client, literal):
+    """A JSON integer is bounded before it is built (app/numbers.py): a 5,000-digit one
+    is a 422 naming the field, like any number out of range, not a parse error."""
+    body = json.dumps({"household": {"monthly_income_per_person": "X"},
+                       "members": [{"id": "a", "age": "X", "disability": {"grade": "X"}}]}
+                      ).replace('"X"', literal)
+    response = client.post(CHECK, data=body, content_type="application/json")
+    assert response.status_code == 422, literal
+    paths = {e["path"] for e in response.get_json()["errors"]}
+    assert paths == {"household.monthly_income_per_person", "members[0].age",
+                     "members[0].disability.grade"}
 
 # --- the answer ---------------------------------------------------------------------------
 

@@ -60,6 +60,27 @@ def test_non_json_file_exits_2(runner, tmp_path, text):
     assert json.loads(result.stderr)["error"] == "invalid_json"
 
 
+def test_a_number_with_too_many_digits_exits_2_naming_the_field(runner, tmp_path):
+    text = '{"members": [{"id": "a", "age": %s}]}' % ("9" * 5000)
+    result = runner.invoke(args=["check", _write(tmp_path, text)])
+    assert result.exit_code == 2
+    errors = json.loads(result.stderr)["errors"]
+    assert [(e["path"], e["code"]) for e in errors] == [("members[0].age", "expected_integer")]
+
+
+@pytest.mark.parametrize("text", ['{"members":[{"id":"\\ud800x"}]}',
+                                  '{"members":[{"id":"a","\\udfff":1}]}',
+                                  '{"household":{"\\ud800":1},"members":[{"id":"a"}]}'])
+def test_a_lone_surrogate_exits_2_with_the_field_named(tmp_path, text):
+    """In a real process (stdout is UTF-8 there, as in a terminal), not a traceback."""
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "check",
+                           _write(tmp_path, text)], cwd=ROOT, capture_output=True,
+                          timeout=120, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert b"Traceback" not in done.stderr
+    assert json.loads(done.stderr)["error"] == "invalid_household"
+
+
 def test_missing_file_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(args=["check", str(tmp_path / "nowhere.json")])
     assert result.exit_code == 2

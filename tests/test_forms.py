@@ -57,6 +57,26 @@ def test_age_typed_as_people_type_it(form_for, typed):
     assert form.age.data == 34
 
 
+@pytest.mark.parametrize("age", ["1e9999999", "1e999999999999999999", "1e400", "9" * 20,
+                                 "-1e400", "1E+15", "9" * 310])
+def test_age_with_too_many_digits_is_out_of_range_without_being_built(form_for, age):
+    # 1e9999999 used to become a 10-million-digit int (the worker froze) and 1e400 made
+    # NumberRange call math.isnan() on an int too large for a float (a 500)
+    assert form_for({"age": age}).errors == {"age": ["Age must be between 0 and 120"]}
+
+
+@pytest.mark.parametrize("age", ["9" * 401, "3" * 1000, "1" * 30000])
+def test_age_text_too_long_for_a_number_is_not_a_number(form_for, age):
+    assert form_for({"age": age}).errors == {"age": ["Enter the age as a whole number, like 34"]}
+
+
+@pytest.mark.parametrize("income", ["1e400", "1e9999999", "-1e400"])
+def test_income_with_too_many_digits_is_out_of_range(form_for, income):
+    assert form_for({"age": "34", "monthly_income_per_person": income}).errors == {
+        "monthly_income_per_person": [
+            "Monthly income per person must be between 0 and 10,000,000 yuan"]}
+
+
 def test_age_message_in_chinese(form_for):
     assert form_for({}, lang="zh").errors == {"age": ["请填写申请人的年龄"]}
 

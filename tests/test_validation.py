@@ -130,6 +130,24 @@ def test_member_id_of_64_characters_is_accepted():
     assert ok({"members": [{"id": "x" * 64}]}).members[0].id == "x" * 64
 
 
+@pytest.mark.parametrize("member_id", ["\x1f", "\t", "\n", "   ", "a\x00b", "\x7f", "\u2028"])
+def test_a_member_id_is_any_1_to_64_characters(member_id):
+    """As the OpenAPI schema says: control characters and spaces included."""
+    assert ok({"members": [{"id": member_id}]}).members[0].id == member_id
+
+
+@pytest.mark.parametrize("member_id", ["\ud800x", "\udfff", "a\udc80"])
+def test_a_member_id_with_a_lone_surrogate_is_not_text(member_id):
+    assert problems({"members": [{"id": member_id}]}) == [("members[0].id",
+                                                           "expected_member_id")]
+
+
+def test_a_field_name_with_a_lone_surrogate_is_named_in_a_printable_path():
+    found = problems({"household": {"\ud800pets": 2}, "members": [{"id": "a"}]})
+    assert found == [("household.\\ud800pets", "unknown_field")]
+    found[0][0].encode("utf-8")
+
+
 def test_problem_paths_count_members_as_sent():
     """Member 1 is the second member sent, even if member 0 was invalid."""
     found = problems({"members": [{"id": ""}, {"id": "a", "is_guardian_of": "zz"}]})

@@ -1,6 +1,8 @@
 """The pages, through HTTP, read as HTML: structure, languages, errors and results."""
 
+import io
 import re
+import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -412,6 +414,21 @@ def test_wrong_method_is_a_405_page(client):
     assert_layout(page(response), "en")
 
 
+@pytest.mark.parametrize("method, path, allowed", [
+    ("PUT", "/check", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("TRACE", "/check", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("DELETE", "/benefits", {"GET", "HEAD", "OPTIONS"}),
+    ("POST", "/healthz", {"GET", "HEAD", "OPTIONS"}),
+    ("PUT", "/api/v1/check", {"POST", "OPTIONS"}),
+    ("TRACE", "/api/v1/check", {"POST", "OPTIONS"}),
+    ("GET", "/api/v1/check", {"POST", "OPTIONS"}),
+])
+def test_405_says_which_methods_are_allowed(client, method, path, allowed):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
 def test_api_addresses_keep_json_errors(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
@@ -427,6 +444,31 @@ def test_huge_form_is_413(client, lang):
     assert "64" in soup.find("main").get_text()
 
 
+@pytest.mark.parametrize("age", ["1e9999999", "1e400", "9" * 310, "1e999999999999999999"])
+def test_a_huge_age_is_a_400_naming_the_range(client, age):
+    response = client.post("/check?lang=en", data={"age": age})
+    assert response.status_code == 400
+    summary = page(response).find(id="error-summary")
+    assert summary.find("a").get_text(strip=True) == "Age must be between 0 and 120"
+    # what was typed is shown back, to be corrected
+    assert page(response).find("input", id="age")["value"] == age
+
+
+@pytest.mark.parametrize("field, message", [
+    ("age", "Enter the age as a whole number, like 34"),
+    ("monthly_income_per_person", "Enter the monthly income per person as a number, like 1800"),
+    ("hukou", "Select where the household is registered, or “Not sure”"),
+    ("subdistrict", "Select a subdistrict or town from the list, or “Not sure”"),
+])
+def test_a_file_sent_as_an_answer_is_a_400_naming_the_question(client, field, message):
+    data = {"age": "34", field: (io.BytesIO(b"34"), "answer.txt")}
+    response = client.post("/check?lang=en", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    soup = page(response)
+    assert message in [a.get_text(strip=True) for a in soup.find(id="error-summary")("a")]
+    assert "FileStorage" not in soup.get_text()
+
+
 class CsrfConfig(config.TestConfig):
     WTF_CSRF_ENABLED = True
 
@@ -436,12 +478,68 @@ def csrf_client():
     return create_app(CsrfConfig()).test_client()
 
 
-def test_form_without_csrf_token_is_a_translated_400(csrf_client):
-    response = csrf_client.post("/check?lang=zh", data=CARE_HOUSEHOLD)
+def _token(client, lang="en") -> str:
+    soup = page(client.get(f"/check?lang={lang}"))
+    return soup.find("input", attrs={"name": "csrf_token"})["value"]
+
+
+def assert_answers_kept(soup) -> None:
+    assert soup.find("input", id="age")["value"] == "34"
+    assert soup.find("input", attrs={"name": "hukou", "value": "beijing_urban"}).has_attr(
+        "checked")
+    assert soup.find("input", attrs={"name": "grade", "value": "2"}).has_attr("checked")
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("zh", "为了您的安全，表单打开4小时后失效。您的回答保留在下面：请核对后再次点击“查看结果”。"),
+    ("en", "For your security, a form expires 4 hours after it is opened. Your answers are "
+           "below: check them and select “See results” again."),
+])
+def test_an_expired_form_is_shown_again_with_its_answers(csrf_client, monkeypatch, lang,
+                                                         message):
+    from itsdangerous.timed import TimestampSigner
+
+    # the page was opened 4 hours and a minute ago
+    opened = int(time.time()) - 4 * 3600 - 60
+    with monkeypatch.context() as m:
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: opened)
+        token = _token(csrf_client, lang)
+    response = csrf_client.post(f"/check?lang={lang}",
+                                data={**CARE_HOUSEHOLD, "csrf_token": token})
     assert response.status_code == 400
     soup = page(response)
-    assert_layout(soup, "zh")
-    assert soup.find("h1").get_text(strip=True) == "表单未能提交"
+    assert soup.html["lang"] == {"zh": "zh-Hans", "en": "en"}[lang]
+    assert soup.title.get_text().startswith({"zh": "错误：", "en": "Error:"}[lang])
+    summary = soup.find(id="error-summary")
+    assert [a.get_text(strip=True) for a in summary.find_all("a")] == [message]
+    assert summary.find("a")["href"] == "#check-form"
+    assert_answers_kept(soup)
+    # the page carries a fresh token: sending it again works
+    fresh = soup.find("input", attrs={"name": "csrf_token"})["value"]
+    assert fresh != token
+    again = csrf_client.post(f"/check?lang={lang}", data={**CARE_HOUSEHOLD, "csrf_token": fresh})
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("zh", "您的回答未能安全提交。此表单需要使用 Cookie："
+           "如果已关闭，请为本网站开启，然后再次点击“查看结果”。"),
+    ("en", "Your answers could not be sent securely. This form needs cookies: switch them on "
+           "for this site if they are off, then select “See results” again."),
+])
+def test_form_without_csrf_token_is_shown_again_with_its_answers(csrf_client, lang, message):
+    response = csrf_client.post(f"/check?lang={lang}", data=CARE_HOUSEHOLD)
+    assert response.status_code == 400
+    soup = page(response)
+    assert soup.html["lang"] == {"zh": "zh-Hans", "en": "en"}[lang]
+    summary = soup.find(id="error-summary")
+    assert [a.get_text(strip=True) for a in summary.find_all("a")] == [message]
+    assert_answers_kept(soup)
+
+
+def test_csrf_tokens_expire():
+    limit = config.Config.WTF_CSRF_TIME_LIMIT
+    assert isinstance(limit, int) and 3600 <= limit <= 8 * 3600
 
 
 def test_form_with_csrf_token_works(csrf_client):

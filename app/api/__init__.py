@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app import messages, service
 from app.api.openapi import openapi_document
 from app.catalogue_data import catalogue
+from app.compact import ANSWERS
 from app.i18n import current_language
+from app.numbers import loads_json
 from app.validation import InvalidRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,11 +27,14 @@ def _error(status: int, code: str, message: str, errors: list | None = None):
 
 @bp.post("/check")
 def check():
+    answer = request.args.get("answer", "full")
+    if answer not in ANSWERS:
+        return _error(400, "invalid_answer", messages.invalid_choice("answer", ANSWERS))
     if not request.is_json:
         return _error(415, "unsupported_media_type", messages.not_json())
     raw = request.get_data(cache=False)
     try:
-        payload = json.loads(raw)
+        payload = loads_json(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "invalid_json", messages.invalid_json())
     try:
@@ -39,7 +42,7 @@ def check():
     except InvalidRequest as invalid:
         return _error(422, "invalid_household", messages.invalid_household(),
                       [messages.problem_dict(p) for p in invalid.problems])
-    return jsonify(service.check(parsed, current_language()))
+    return jsonify(service.check(parsed, current_language(), answer))
 
 
 @bp.get("/benefits")
@@ -52,10 +55,20 @@ def openapi():
     return jsonify(openapi_document(service.checker().book))
 
 
+def keep_error_headers(response, error: HTTPException):
+    """Headers the error carries besides its own page's type: Allow on a 405 (RFC 9110
+    15.5.6 requires it)."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     if error.code == 413:
         return _error(413, "too_large",
                       messages.body_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
-    return _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
-                  messages.http_error(error.code or 500))
+    response = _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                      messages.http_error(error.code or 500))
+    return keep_error_headers(response, error)

@@ -17,7 +17,10 @@ def _schema(fact: Fact, subdistricts: list[str]) -> dict[str, Any]:
     if fact.kind == "subdistrict":
         return {"type": ["string", "null"], "enum": [*subdistricts, None]}
     if fact.kind == "member_ref":
-        return {"type": ["string", "null"], "description": "id of another member"}
+        return {"type": ["string", "null"], "description": (
+            "The id of another member of this request. An id that names no other member "
+            "is answered 422 with the code unknown_member (JSON Schema cannot express "
+            "this cross-reference).")}
     kind = "integer" if fact.kind == "int" else "number"
     return {"type": [kind, "null"], "minimum": fact.minimum, "maximum": fact.maximum}
 
@@ -31,7 +34,10 @@ def _object(facts: dict[str, Fact], subdistricts: list[str], extra: dict | None 
 def openapi_document(book: Rulebook) -> dict[str, Any]:
     subdistricts = sorted(book.subdistricts)
     member = _object(MEMBER_FACTS, subdistricts, {
-        "id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "id": {"type": "string", "minLength": 1, "maxLength": 64, "description": (
+            "Any 1 to 64 characters, unique in the request (a repeated id is answered 422 "
+            "with the code duplicate_id). A lone surrogate escape such as \\ud800 is no "
+            "character and is refused.")},
         "disability": {"oneOf": [{"type": "null"},
                                  _object(DISABILITY_FACTS, subdistricts)]},
     })
@@ -82,13 +88,19 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
         "annex_task": {"type": ["integer", "null"]},
         "how_to_apply": {"type": "string"},
         "documents": {"type": "array", "items": {"type": "string"}}}}
+    compact = {"type": "object", "required": ["benefit", "member", "status"], "properties": {
+        "benefit": result["properties"]["benefit"], "member": result["properties"]["member"],
+        "status": result["properties"]["status"],
+        "missing_facts": {"type": "array", "items": {"type": "string"}}}}
     error = {"type": "object", "required": ["error", "message"], "properties": {
         "error": {"type": "string"}, "message": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "path": {"type": "string"}, "code": {"type": "string"},
             "message": {"type": "string"}, "allowed": {"type": ["object", "null"]}}}}}}
     lang = [{"name": "lang", "in": "query", "required": False,
-             "schema": {"type": "string", "enum": ["zh", "en"]}},
+             "description": "zh or en. Any other value is ignored: the language then follows "
+                            "Accept-Language, and is zh when that names neither.",
+             "schema": {"type": "string", "examples": ["zh", "en"]}},
             {"name": "Accept-Language", "in": "header", "required": False,
              "schema": {"type": "string"}}]
 
@@ -104,14 +116,20 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
         "paths": {
             "/api/v1/check": {"post": {
                 "operationId": "check",
-                "parameters": lang,
+                "parameters": [*lang, {
+                    "name": "answer", "in": "query", "required": False,
+                    "description": "compact: each result's benefit, member, status and, for "
+                                   "maybe, missing_facts only (texts are in /api/v1/benefits)",
+                    "schema": {"type": "string", "enum": ["full", "compact"],
+                               "default": "full"}}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
                 "responses": {
                     "200": {"description": "One result per benefit and member",
-                            "content": {"application/json": {"schema": {
-                                "$ref": "#/components/schemas/CheckResponse"}}}},
-                    "400": err("The body is not valid JSON"),
+                            "content": {"application/json": {"schema": {"anyOf": [
+                                {"$ref": "#/components/schemas/CheckResponse"},
+                                {"$ref": "#/components/schemas/CompactCheckResponse"}]}}}},
+                    "400": err("The body is not valid JSON, or `answer` is not allowed"),
                     "413": err("The body is too large"),
                     "415": err("The body is not sent as application/json"),
                     "422": err("Some facts are not allowed: every field is listed"),
@@ -135,6 +153,14 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
                 "rules_version": {"type": "string"},
                 "lang": {"type": "string"},
                 "results": {"type": "array", "items": result}}},
+            "CompactCheckResponse": {
+                "type": "object", "required": ["as_of", "rules_version", "answer", "results"],
+                "properties": {
+                    "as_of": {"type": "string", "format": "date"},
+                    "rules_version": {"type": "string"},
+                    "lang": {"type": "string"},
+                    "answer": {"const": "compact"},
+                    "results": {"type": "array", "items": compact}}},
             "Error": error,
         }},
     }

@@ -18,13 +18,13 @@ from typing import Any
 
 from app.batch.columns import AS_OF, DISABLED, HOUSEHOLD_ID, MEMBER_ID, Column, Layout, normal
 from app.batch.read import MAX_CELL, Cell
+from app.numbers import NotANumber, NumberTooLarge, parse_bounded_number
 from app.validation import CheckRequest, InvalidRequest, Problem, validate
 
 _MISSING = object()  # blank or "not sure": the fact is left out, as the contract's unknown
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_DIGITS = "10X98765432"
 _PATH = re.compile(r"^members\[(\d+)\](?:\.disability\.(\w+)|\.(\w+))?$")
-_NUMBER_NOISE = (",", " ", "元", "岁", "¥", "yuan")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 
@@ -63,14 +63,17 @@ def id_text(cell: Cell) -> str:
 
 
 def _number(text: str) -> Any:
-    for noise in _NUMBER_NOISE:
-        text = text.replace(noise, "")
-    if re.fullmatch(r"[+-]?\d{1,12}", text):
-        return int(text)
+    """A number cell's text, read as the web form reads it (app/numbers.py, bounded before
+    it is built); text that is not a number is passed on for the validator to word."""
     try:
-        return float(text)
-    except ValueError:
-        return text  # the validator words the problem
+        number = parse_bounded_number(text)
+    except NumberTooLarge:
+        return float("-inf") if text.lstrip().startswith("-") else float("inf")
+    except NotANumber:
+        return text
+    if number is None:
+        return text
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _date(cell: Cell) -> Any:

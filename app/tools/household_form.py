@@ -17,7 +17,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.batch.columns import BEFORE_DISABILITY, fact_label, value_labels
 from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MAX_MEMBERS, MEMBER_FACTS, Fact
-from app.forms import FACT_NAMES, NO, YES, YES_NO, NumberInput
+from app.form_fields import BoundedNumberField
+from app.forms import FACT_NAMES, NO, YES, YES_NO
 
 NOT_SURE = ""
 DISABLED = "disabled"
@@ -29,8 +30,9 @@ def _not_sure() -> SelectChoice:
 
 def _field(fact: Fact, label):
     if fact.kind in ("int", "number") and fact.name != "grade":
-        return NumberInput(label, whole=fact.kind == "int",
-                           invalid_message=_("Enter a number, or leave it empty if not known"))
+        return BoundedNumberField(
+            label, whole=fact.kind == "int",
+            invalid_message=_("Enter a number, or leave it empty if not known"))
     if fact.kind == "bool":
         choices = [SelectChoice(YES, YES_NO[YES]), SelectChoice(NO, YES_NO[NO])]
     elif fact.kind in ("enum", "int"):

@@ -30,10 +30,21 @@ def _form_page(form: CheckForm, errors: list[dict[str, str]], status: int):
     return render_template("web/check.html", form=form, errors=errors), status
 
 
-@bp.route("/check", methods=["GET", "POST"])
-def check():
+def _check_form() -> CheckForm:
     form = CheckForm()
     form.set_subdistricts(service.checker().book.subdistricts, current_language())
+    return form
+
+
+def reshow_check_form(message: str):
+    """The form as it was sent, answers kept, with one message above it: used when its
+    token had expired or was missing, so nothing was checked."""
+    return _form_page(_check_form(), [{"href": "#check-form", "text": message}], 400)
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check():
+    form = _check_form()
     if not form.validate_on_submit():
         if form.is_submitted():
             return _form_page(form, error_summary(form), 400)
