@@ -203,7 +203,7 @@ BANK: dict[str, Question] = {q.path: q for q in (
     _q("disability.certificate", "member.disability.certificate", "radios",
        N_("Do you have a disability certificate?"),
        N_("Does %(who)s have a disability certificate?"),
-       hint=N_("The certificate (残疾人证) is issued by the disabled persons’ federation."),
+       hint=N_("The certificate is issued by the disabled persons’ federation."),
        values="yes_no", inline=True,
        error_you=N_("Select whether you have a disability certificate, or “Not sure”"),
        error_other=N_("Select whether %(who)s has a disability certificate, or “Not sure”")),
@@ -255,8 +255,7 @@ BANK: dict[str, Question] = {q.path: q for q in (
     _q("severe_mental_disorder", "member.severe_mental_disorder", "radios",
        N_("Have you been diagnosed with a severe mental disorder?"),
        N_("Has %(who)s been diagnosed with a severe mental disorder?"),
-       hint=N_("Answer “Yes” only if a psychiatric hospital or doctor diagnosed it "
-               "(严重精神障碍)."),
+       hint=N_("Answer “Yes” only if a psychiatric hospital or doctor diagnosed it."),
        values="yes_no", inline=True,
        error_you=N_("Select whether you have a severe mental disorder, or “Not sure”"),
        error_other=N_("Select whether %(who)s has a severe mental disorder, or “Not sure”")),
@@ -276,8 +275,8 @@ BANK: dict[str, Question] = {q.path: q for q in (
     _q("can_register_own_household", "member.can_register_own_household", "radios",
        N_("Could you register as a separate household?"),
        N_("Could %(who)s register as a separate household?"),
-       hint=N_("That is, have their own household registration (单独立户), apart from "
-               "their relatives."),
+       hint=N_("That is, have their own household registration, apart from their "
+               "relatives."),
        values="yes_no", inline=True,
        error_you=N_("Select whether you could register a separate household, or “Not sure”"),
        error_other=N_("Select whether %(who)s could register a separate household, "
@@ -304,7 +303,7 @@ BANK: dict[str, Question] = {q.path: q for q in (
     _q("is_guardian_of", "member.is_guardian_of", "radios",
        N_("Are you the legal guardian of someone in the household?"),
        N_("Is %(who)s the legal guardian of someone in the household?"),
-       hint=N_("A guardian (监护人) is responsible for a family member who cannot fully look "
+       hint=N_("A guardian is responsible for a family member who cannot fully look "
                "after themselves, for example because of a severe mental disorder."),
        not_sure=False,
        error_you=N_("Select the person you are guardian of, or “No”"),

@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext
 
 from app.journey import state as st
-from app.journey.forms import field_name
+from app.journey.forms import anchor
 from app.journey.pages import HOUSEHOLD_PAGES, MEMBERS, PAGES, Step
 from app.questions import BANK
 
@@ -29,7 +29,7 @@ def _rows(state: st.State, step: Step, step_url) -> list[dict]:
         if value is st.MISSING:
             continue
         rows.append({"question": BANK[path].label(who), "answer": _text(state, path, value),
-                     "href": step_url(step, **{"return": "check"}) + "#" + field_name(path)})
+                     "href": step_url(step, **{"return": "check"}) + "#" + anchor(path)})
     return rows
 
 

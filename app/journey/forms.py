@@ -28,6 +28,12 @@ def field_name(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
+def anchor(path: str) -> str:
+    """The id an error-summary or change link points at: a radio group's first radio."""
+    name = field_name(path)
+    return name if BANK[path].widget in ("number", "select") else f"{name}-0"
+
+
 class _AnswerOrNotSure:
     """A number left empty is an error, unless its "Not sure" box is ticked."""
 

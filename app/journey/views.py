@@ -31,7 +31,7 @@ from app.i18n import current_language
 from app.journey import bp
 from app.journey import state as st
 from app.journey.applies import flow
-from app.journey.forms import answers, build_form, field_name, form_data
+from app.journey.forms import anchor, answers, build_form, field_name, form_data
 from app.journey.pages import (
     CHECK,
     HOUSEHOLD_PAGES,
@@ -329,7 +329,7 @@ def _question_url(steps: list[Step], member: str | None, path: str) -> str | Non
     step = Step(page.id, member if page.scope == "member" else None)
     if step not in steps:
         return None
-    return step_url(step, **{"return": "check"}) + "#" + field_name(path)
+    return step_url(step, **{"return": "check"}) + "#" + anchor(path)
 
 
 # --- keeping the answers: download, continue from a file, clear ---
