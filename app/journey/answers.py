@@ -5,10 +5,18 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext
 
+from app import service
+from app.i18n import current_language
 from app.journey import state as st
 from app.journey.forms import anchor
 from app.journey.pages import HOUSEHOLD_PAGES, MEMBERS, PAGES, Step
 from app.questions import BANK
+
+
+def subdistrict_name(name: str) -> str:
+    """A subdistrict in the page's language (the value kept is the contract's Chinese name)."""
+    found = service.checker().book.subdistricts.get(name)
+    return found.get(current_language()) if found else name
 
 
 def _text(state: st.State, path: str, value) -> str:
@@ -17,7 +25,7 @@ def _text(state: st.State, path: str, value) -> str:
             return gettext("No, not the guardian of anyone in the household")
         return st.member_label(state, value)
     if path == "household.subdistrict" and value is not None:
-        return str(value)
+        return subdistrict_name(value)
     return BANK[path].value_text(value)
 
 

@@ -23,6 +23,7 @@ from flask_babel import gettext
 
 from app import service
 from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE, UNKNOWN, UNMET
+from app.journey.answers import subdistrict_name
 from app.journey.state import State, member_label
 from app.questions import BANK
 from app.rulebook.model import LEVELS, THEMES
@@ -86,7 +87,7 @@ def _answer_text(request: dict, member_id: str | None, path: str) -> str | None:
     if key not in source:
         return None
     if path == "household.subdistrict":
-        return str(source[key])
+        return subdistrict_name(source[key])
     return q.value_text(source[key])
 
 
