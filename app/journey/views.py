@@ -294,7 +294,8 @@ def check_answers():
     steps = _flow()
     pending = first_unanswered(steps, g.state.done)
     if pending.page != CHECK:
-        return redirect(step_url(pending))
+        # (after continuing from a file) ask what is left, then come back here
+        return redirect(step_url(pending, **{"return": "check"}))
     from app.journey.answers import answer_sections
 
     return render_template("journey/check_answers.html",
@@ -307,15 +308,16 @@ def results():
     steps = _flow()
     pending = first_unanswered(steps, g.state.done)
     if pending.page != CHECK:
-        return redirect(step_url(pending))
+        return redirect(step_url(pending, **{"return": "check"}))
     payload = _request(steps)
     try:
         parsed = service.parse(payload)
     except InvalidRequest:
         abort(400)
     response = service.check(parsed, current_language())
-    page = household_page(response, payload, lambda member, path: _question_url(steps, member,
-                                                                                 path))
+    page = household_page(response, payload,
+                          lambda member, path: _question_url(steps, member, path),
+                          only_asked=True)
     return render_template("results/household.html", page=page,
                            back=url_for("journey.check_answers"))
 

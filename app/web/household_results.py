@@ -102,7 +102,11 @@ def _near_miss(book, r: dict, request: dict) -> list[dict]:
     return out
 
 
-def _unknowns(results: list[dict], request: dict, question_url: QuestionUrl):
+def _unknowns(book, results: list[dict], request: dict, question_url: QuestionUrl,
+              only_asked: bool):
+    """Each unknown answer once, with the results it would settle. A condition over any
+    member names no one in particular: its facts are named by each member's own results.
+    With `only_asked`, answers the form does not ask (no link) are left out."""
     wards = {m["id"]: m.get("is_guardian_of") for m in request["members"]}
     found: dict[tuple, dict] = {}
     unsettled = 0
@@ -111,10 +115,12 @@ def _unknowns(results: list[dict], request: dict, question_url: QuestionUrl):
             continue
         settles = False
         for c in r["conditions"]:
+            condition = book.conditions.get(c["id"])
+            if condition is not None and condition.any_member:
+                continue
             for path in c.get("missing_facts", ()):
                 if path.startswith("parameter:"):
                     continue
-                settles = True
                 if path.startswith("household."):
                     key = (None, path)
                 elif path.startswith("ward."):
@@ -123,16 +129,17 @@ def _unknowns(results: list[dict], request: dict, question_url: QuestionUrl):
                     continue  # any member: named on each member's own result
                 else:
                     key = (r["member"], path)
-                entry = found.setdefault(key, {"member": key[0], "path": key[1], "count": 0})
-                entry["count"] += 1
+                if key not in found:
+                    found[key] = question_url(*key)
+                if found[key] is None and only_asked:
+                    continue
+                settles = True
         unsettled += settles
     state = State(members=request["members"])
-    unknowns = []
-    for (member, path), entry in found.items():
-        unknowns.append({"name": fact_name(path),
-                         "who": member_label(state, member) if member else gettext(
-                             "The household"),
-                         "url": question_url(member, path), "count": entry["count"]})
+    unknowns = [{"name": fact_name(path),
+                 "who": member_label(state, member) if member else gettext("The household"),
+                 "url": url}
+                for (member, path), url in found.items() if url or not only_asked]
     return unknowns, unsettled
 
 
@@ -182,7 +189,8 @@ def _plan(results: list[dict], labels: dict) -> list[dict]:
 
 
 def household_page(response: dict[str, Any], request: dict[str, Any],
-                   question_url: QuestionUrl = lambda member, path: None) -> HouseholdResults:
+                   question_url: QuestionUrl = lambda member, path: None,
+                   only_asked: bool = False) -> HouseholdResults:
     book = service.checker().book
     state = State(members=request["members"])
     labels = {m["id"]: member_label(state, m["id"]) for m in request["members"]}
@@ -206,7 +214,8 @@ def household_page(response: dict[str, Any], request: dict[str, Any],
         else:
             misses = _near_miss(book, r, request)
             section.not_eligible.append({**r, "misses": misses, "only_one": len(misses) == 1})
-    unknowns, unsettled = _unknowns(response["results"], request, question_url)
+    unknowns, unsettled = _unknowns(book, response["results"], request, question_url,
+                                    only_asked)
     active = [r for r in response["results"]
               if r["status"] in (ELIGIBLE, MAYBE) and not r.get("already_receiving")]
     counts = {s: sum(1 for r in response["results"] if r["status"] == s
