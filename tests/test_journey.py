@@ -269,6 +269,10 @@ def test_a_certificate_section_lists_what_a_second_check_opens(journey):
     titles = [a.get_text() for a in section.select("ul a")]
     assert "Care subsidy for people with severe disabilities" in titles
     assert "designated hospital" in section.get_text()
+    # the near miss says the certificate is what stands in the way, and links there
+    care = page.select_one(".near-misses a[href=\"/benefits/care-subsidy\"]").parent
+    assert care.find("a", href="#certificate-m1")
+    assert "This is the only condition not met" in care.get_text()
 
 
 def test_a_guardian_and_the_person_they_care_for(journey):
@@ -377,3 +381,9 @@ def test_continue_from_a_file_validated_like_the_api(journey):
         "answers": (io.BytesIO(b"not json"), "answers.json")},
         content_type="multipart/form-data")
     assert r.status_code == 400 and "could not be read" in r.get_data(as_text=True)
+
+
+def test_the_language_switch_keeps_the_way_back_to_check_answers(journey):
+    page = soup(journey.get("/journey/household/home?return=check&lang=en"))
+    switch = page.find("a", hreflang="zh-Hans")["href"]
+    assert "return=check" in switch and "lang=zh" in switch

@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, StopValidation
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_FACTS
 from app.forms import NumberInput
-from app.questions import BANK, NOT_SURE, Question
+from app.questions import BANK, NO, NOT_SURE, YES, Question
 
 
 class JourneyForm(FlaskForm):
@@ -96,6 +96,14 @@ def build_form(paths, who: str | None, choices: dict[str, list[tuple[str, str]]]
                                      choices=listed, invalid_choice_message=q.error(who))
     form_class = type("PageForm", (JourneyForm,), attrs)
     return form_class(formdata=formdata, data=data or {})
+
+
+def yes_no_form(name: str, label: str, message: str, formdata=None) -> JourneyForm:
+    """One yes/no question that is not a fact ("add another person?", "remove them?")."""
+    field = RadioField(label, choices=[SelectChoice(YES, gettext("Yes")),
+                                       SelectChoice(NO, gettext("No"))],
+                       invalid_choice_message=message)
+    return type("YesNoForm", (JourneyForm,), {name: field})(formdata=formdata)
 
 
 def _chosen(message: str, options):

@@ -31,7 +31,14 @@ from app.i18n import current_language
 from app.journey import bp
 from app.journey import state as st
 from app.journey.applies import flow
-from app.journey.forms import anchor, answers, build_form, field_name, form_data
+from app.journey.forms import (
+    anchor,
+    answers,
+    build_form,
+    field_name,
+    form_data,
+    yes_no_form,
+)
 from app.journey.pages import (
     CHECK,
     HOUSEHOLD_PAGES,
@@ -43,7 +50,7 @@ from app.journey.pages import (
     previous_step,
 )
 from app.messages import problem_message
-from app.questions import BANK, NO, YES
+from app.questions import BANK, YES
 from app.validation import InvalidRequest
 from app.web.household_results import household_page
 
@@ -193,22 +200,21 @@ def members():
     steps = _flow()
     full = len(g.state.members) >= MAX_MEMBERS
     notice = _refused()
+    form = yes_no_form("add_another", gettext("Do you need to add another person?"),
+                       gettext("Select whether you need to add another person"),
+                       formdata=request.form if request.method == "POST" else None)
     context = {"members": [{"id": m["id"], "label": st.member_label(g.state, m["id"])}
                            for m in g.state.members],
                "full": full, "max_members": MAX_MEMBERS,
                "back": step_url(previous_step(steps, Step(MEMBERS)))}
     if request.method == "GET" or notice:
-        return _render("journey/members.html", None, notice=notice, **context)
-    more = request.form.get("add_another")
+        return _render("journey/members.html", form, notice=notice, **context)
     if not g.state.members:
-        error = gettext("Add at least one person who lives in the household")
-        return _render("journey/members.html", None, list_error=error, target="add-first",
-                       **context)
-    if more not in (YES, NO) and not full:
-        error = gettext("Select whether you need to add another person")
-        return _render("journey/members.html", None, list_error=error,
-                       target="add_another-0", **context)
-    if more == YES and not full:
+        return _render("journey/members.html", form, target="add-first", list_error=gettext(
+            "Add at least one person who lives in the household"), **context)
+    if not full and not form.validate():
+        return _render("journey/members.html", form, **context)
+    if not full and form.add_another.data == YES:
         return redirect(url_for("journey.add_member", **_return_args()))
     g.state.done.add(MEMBERS)
     st.save(g.state)
@@ -266,14 +272,13 @@ def remove_member(member_id: str):
         abort(404)
     label = st.member_label(g.state, member_id)
     notice = _refused()
+    form = yes_no_form("remove", gettext("Are you sure you want to remove %(who)s?", who=label),
+                       gettext("Select whether to remove %(who)s", who=label),
+                       formdata=request.form if request.method == "POST" else None)
     context = {"member_label": label, "back": url_for("journey.members", **_return_args())}
-    if request.method == "GET" or notice:
-        return _render("journey/remove.html", None, notice=notice, **context)
-    answer = request.form.get("remove")
-    if answer not in (YES, NO):
-        return _render("journey/remove.html", None, target="remove-0", list_error=gettext(
-            "Select whether to remove %(who)s", who=label), **context)
-    if answer == YES:
+    if request.method == "GET" or notice or not form.validate():
+        return _render("journey/remove.html", form, notice=notice, **context)
+    if form.remove.data == YES:
         g.state.members = [m for m in g.state.members if m["id"] != member_id]
         for m in g.state.members:
             if m.get("is_guardian_of") == member_id:

@@ -98,7 +98,10 @@ def _near_miss(book, r: dict, request: dict) -> list[dict]:
         condition = book.conditions.get(c["id"])
         paths = sorted(condition.test.paths()) if condition else []
         given = [t for p in paths if (t := _answer_text(request, r["member"], p))]
-        out.append({"text": c["text"], "given": ", ".join(given)})
+        out.append({"text": c["text"], "given": gettext(", ").join(given),
+                    # the one change a person can make themselves: get a certificate
+                    "certificate": len(unmet) == 1 and paths == [
+                        "member.disability.certificate"]})
     return out
 
 
