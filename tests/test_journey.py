@@ -387,3 +387,16 @@ def test_the_language_switch_keeps_the_way_back_to_check_answers(journey):
     page = soup(journey.get("/journey/household/home?return=check&lang=en"))
     switch = page.find("a", hreflang="zh-Hans")["href"]
     assert "return=check" in switch and "lang=zh" in switch
+
+
+def test_page_weights(journey):
+    """Every question page ≤ 40 KB of HTML; a 3-member household's results ≤ 100 KB, even
+    with every answer "Not sure" (the most unknowns, so the longest page)."""
+    add(journey, "self", 40)
+    add(journey, "spouse", 38)
+    add(journey, "child", 5)
+    pages = walk(journey, {f"m{n}/disability": {"disabled": "yes"} for n in (1, 2, 3)})
+    for key in pages:
+        path = f"/journey/members/{key}" if "/" in key else f"/journey/{key}"
+        assert len(journey.get(path).data) <= 40 * 1024, key
+    assert len(journey.get("/journey/results").data) <= 100 * 1024
