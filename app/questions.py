@@ -34,16 +34,16 @@ RELATION_CHOICES = {
     "grandchild": _("My grandchild"),
     "other": _("Someone else in the household"),
 }
-# … and how the pages name them, with their age: "Child (5)"
+# … and how the pages name them, with their age: "Your child (5)" / "孩子（5岁）"
 RELATION_NAMES = {
     "self": _("You"),
-    "spouse": _("Husband or wife"),
-    "child": _("Child"),
-    "parent": _("Parent"),
-    "sibling": _("Brother or sister"),
-    "grandparent": _("Grandparent"),
-    "grandchild": _("Grandchild"),
-    "other": _("Household member"),
+    "spouse": _("Your husband or wife"),
+    "child": _("Your child"),
+    "parent": _("Your parent"),
+    "sibling": _("Your brother or sister"),
+    "grandparent": _("Your grandparent"),
+    "grandchild": _("Your grandchild"),
+    "other": _("Another household member"),
 }
 LABELS = {**VALUE_LABELS, "relation": RELATION_CHOICES, "yes_no": YES_NO}
 

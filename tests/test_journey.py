@@ -125,11 +125,14 @@ def test_members_are_labelled_by_relation_and_age_and_addressed_in_one_voice(jou
     add(journey, "self", 40)
     add(journey, "child", 5)
     listing = soup(journey.get("/journey/members?lang=en")).get_text()
-    assert "You (40)" in listing and "Child (5)" in listing
+    assert "You (40)" in listing and "Your child (5)" in listing
     journey.post("/journey/members", data={"add_another": "no"})
     you = soup(journey.get("/journey/members/m1/disability?lang=en"))
     child = soup(journey.get("/journey/members/m2/disability?lang=zh"))
     assert you.legend.get_text(strip=True) == "Do you have a disability?"
+    other = soup(journey.get("/journey/members/m2/disability?lang=en"))
+    assert other.legend.get_text(strip=True) == "Does your child (5) have a disability?"
+    assert other.title.get_text().startswith("Your child (5): Disability")
     assert child.legend.get_text(strip=True) == "孩子（5岁）有残疾吗？"
     assert "申请人" not in child.get_text()
 
@@ -139,11 +142,11 @@ def test_add_change_and_remove_members(journey):
     add(journey, "child", 6)
     r = journey.post("/journey/members/m2", data={"relation": "child", "age": "5"})
     assert r.status_code == 302
-    assert "Child (5)" in soup(journey.get("/journey/members?lang=en")).get_text()
+    assert "Your child (5)" in soup(journey.get("/journey/members?lang=en")).get_text()
     assert journey.post("/journey/members/m2/remove", data={}).status_code == 400
     journey.post("/journey/members/m2/remove", data={"remove": "yes"})
     text = soup(journey.get("/journey/members?lang=en")).get_text()
-    assert "Child" not in text and "You (40)" in text
+    assert "child" not in text and "You (40)" in text
     # only one "me"
     page = soup(journey.get("/journey/members/add"))
     assert not page.select("input[name=relation][value=self]")

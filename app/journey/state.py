@@ -17,6 +17,7 @@ from flask import current_app, session
 from flask_babel import gettext
 
 from app.facts import MAX_MEMBERS
+from app.i18n import current_language
 from app.journey.pages import GUARDIAN_PAGE, HOUSEHOLD_PAGES, MEMBER_PAGES, MEMBERS, Page, Step
 from app.questions import RELATION_NAMES
 
@@ -135,7 +136,9 @@ def who(state: State, member_id: str | None) -> str | None:
     member = state.member(member_id or "")
     if member is None or member.get("relation") == "self":
         return None
-    return member_label(state, member_id)
+    label = member_label(state, member_id)
+    # inside an English sentence: "Does your child (5) have …"; Chinese has no case
+    return label[0].lower() + label[1:] if current_language() == "en" else label
 
 
 # --- which pages are for whom ---
