@@ -358,7 +358,9 @@ def test_twenty_members_fit_in_the_cookie(journey):
         "answers": (io.BytesIO(json.dumps(payload).encode()), "a.json")},
         content_type="multipart/form-data")
     assert r.status_code == 302
-    assert len(journey.get_cookie("session").value) < 4000
+    size = len(journey.get_cookie("session").value)
+    print(f"cookie for 20 members, every fact answered: {size} bytes")
+    assert size < 4000
     assert len(json.loads(journey.get("/journey/answers.json").data)["members"]) == 20
     assert journey.get("/journey/results").status_code in (200, 302)
 
@@ -403,3 +405,23 @@ def test_page_weights(journey):
         path = f"/journey/members/{key}" if "/" in key else f"/journey/{key}"
         assert len(journey.get(path).data) <= 40 * 1024, key
     assert len(journey.get("/journey/results").data) <= 100 * 1024
+
+
+def test_a_page_not_asked_at_this_age_shows_what_stands_instead_and_can_be_answered(journey):
+    add(journey, "self", 70)
+    seen = walk(journey, {"m1/disability": {"disabled": "yes"}})
+    assert "m1/school" not in seen
+    payload = json.loads(journey.get("/journey/answers.json").data)
+    assert payload["members"][0]["school_stage"] == "none"
+    results = soup(journey.get("/journey/results?lang=en")).select_one("#member-m1").text
+    assert "Inclusive education" not in results.split("Not eligible")[0]
+    page = soup(journey.get("/journey/check-answers?lang=en"))
+    row = next(r for r in page.select(".summary-list__row")
+               if "not asked at this age" in r.get_text())
+    link = row.select_one("a")["href"]
+    assert "ask=1" in link and "/m1/school" in link
+    r = journey.post(link.split("#")[0], data={"school_stage": "higher",
+                                               "cannot_attend_school": "no"})
+    assert r.location.endswith("/journey/check-answers")
+    payload = json.loads(journey.get("/journey/answers.json").data)
+    assert payload["members"][0]["school_stage"] == "higher"

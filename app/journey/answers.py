@@ -9,7 +9,7 @@ from app import service
 from app.i18n import current_language
 from app.journey import state as st
 from app.journey.forms import anchor
-from app.journey.pages import HOUSEHOLD_PAGES, MEMBERS, PAGES, Step
+from app.journey.pages import HOUSEHOLD_PAGES, MEMBER_PAGES, MEMBERS, PAGES, Step
 from app.questions import BANK
 
 
@@ -41,6 +41,22 @@ def _rows(state: st.State, step: Step, step_url) -> list[dict]:
     return rows
 
 
+def _assumed_rows(state: st.State, member: dict, step_url) -> list[dict]:
+    """What was taken as the answer of a page not asked at this age, said so, changeable."""
+    who = st.who(state, member["id"])
+    rows = []
+    for page in MEMBER_PAGES:
+        if st.assumed(page, state, member):
+            step = Step(page.id, member["id"])
+            for path, value in page.assume:
+                rows.append({"question": BANK[path].label(who),
+                             "answer": gettext("%(answer)s (not asked at this age)",
+                                               answer=_text(state, path, value)),
+                             "href": step_url(step, **{"return": "check", "ask": "1"})
+                             + "#" + anchor(path)})
+    return rows
+
+
 def answer_sections(state: st.State, steps: list[Step], step_url) -> list[dict]:
     household = [row for s in steps if s.member is None and s.page in
                  {p.id for p in HOUSEHOLD_PAGES} for row in _rows(state, s, step_url)]
@@ -59,5 +75,6 @@ def answer_sections(state: st.State, steps: list[Step], step_url) -> list[dict]:
         for s in steps:
             if s.member == m["id"]:
                 rows += _rows(state, s, step_url)
+        rows += _assumed_rows(state, m, step_url)
         sections.append({"title": st.member_label(state, m["id"]), "rows": rows})
     return sections

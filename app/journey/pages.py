@@ -29,6 +29,10 @@ class Page:
     max_age: int | None = None
     needs_disability: bool = False  # only when the member was said to have a disability
     by_rules: bool = True        # also skipped when no fact on it can change a result
+    # what is taken as the answer when the age guard skips the page (shown on check
+    # answers, where it can be changed): what the age itself says, or, for schooling
+    # after 25, the plain case, so that a retired person gets no "maybe" for school aid
+    assume: tuple[tuple[str, object], ...] = ()
 
 
 HOUSEHOLD_PAGES = (
@@ -46,9 +50,10 @@ MEMBER_PAGES = (
     Page("disability-details", _("Disability certificate, type and grade"),
          ("member.disability.certificate", "member.disability.category",
           "member.disability.grade"), "member", needs_disability=True),
-    Page("work", _("Work"), ("member.employment", "member.wants_work"), "member", min_age=16),
+    Page("work", _("Work"), ("member.employment", "member.wants_work"), "member", min_age=16,
+         assume=(("member.employment", "not_working_age"),)),
     Page("school", _("School"), ("member.school_stage", "member.cannot_attend_school"),
-         "member", max_age=25),
+         "member", max_age=25, assume=(("member.school_stage", "none"),)),
     Page("care", _("Daily care and health"),
          ("member.needs_long_term_care", "member.severe_mental_disorder",
           "member.in_welfare_institution"), "member"),
@@ -56,7 +61,7 @@ MEMBER_PAGES = (
          ("member.supported_by_family", "member.can_register_own_household"), "member",
          min_age=16),
     Page("vehicle", _("Getting around"), ("member.owns_adapted_vehicle",), "member",
-         min_age=18),
+         min_age=18, assume=(("member.owns_adapted_vehicle", False),)),
     Page("insurance", _("Pension and medical insurance"),
          ("member.pension_insurance", "member.medical_insurance"), "member"),
 )

@@ -147,12 +147,23 @@ def _has_disability(member: dict[str, Any]) -> bool:
     return isinstance(member.get("disability"), dict)
 
 
-def guard_allows(page: Page, state: State, member: dict[str, Any]) -> bool:
+def outside_age(page: Page, member: dict[str, Any]) -> bool:
     age = member.get("age")
-    if page.min_age is not None and isinstance(age, int) and age < page.min_age:
+    if not isinstance(age, int):
         return False
-    if page.max_age is not None and isinstance(age, int) and age > page.max_age:
-        return False
+    return ((page.min_age is not None and age < page.min_age)
+            or (page.max_age is not None and age > page.max_age))
+
+
+def assumed(page: Page, state: State, member: dict[str, Any]) -> bool:
+    """The page is not asked at this age, and its `assume` answers stand instead."""
+    return bool(page.assume) and outside_age(page, member) and (
+        f"{member['id']}/{page.id}" not in state.done)
+
+
+def guard_allows(page: Page, state: State, member: dict[str, Any]) -> bool:
+    if outside_age(page, member) and f"{member['id']}/{page.id}" not in state.done:
+        return False  # (answered anyway, from check answers: then it counts)
     if page.needs_disability and not _has_disability(member):
         return False
     if page is GUARDIAN_PAGE:
@@ -206,7 +217,9 @@ def to_request(state: State, steps: list[Step]) -> dict[str, Any]:
         for page in (*MEMBER_PAGES, GUARDIAN_PAGE):
             if page.id in ("disability", "disability-details"):
                 continue
-            if f"{m['id']}/{page.id}" in asked:
+            if assumed(page, state, m):
+                out.update({p.removeprefix("member."): v for p, v in page.assume})
+            elif f"{m['id']}/{page.id}" in asked:
                 for path in PAGES[page.id].facts:
                     name = path.removeprefix("member.")
                     if name in m and (name != "is_guardian_of" or m[name] in ids - {m["id"]}):

@@ -154,17 +154,23 @@ def _choices(step: Step) -> dict:
 
 def _question(step: Step):
     steps = _flow()
-    if step not in steps:
+    page = PAGES[step.page]
+    member = g.state.member(step.member or "")
+    # a page not asked at this age can still be answered, from check answers
+    asked_anyway = bool(request.args.get("ask")) and member is not None and st.assumed(
+        page, g.state, member)
+    if step not in steps and not asked_anyway:
         # a page that does not apply (or not yet): back on the path
         return redirect(step_url(first_unanswered(steps, g.state.done)))
-    page = PAGES[step.page]
     who = st.who(g.state, step.member)
     given = {p: v for p in page.facts
              if (v := st.get_value(g.state, step, p)) is not st.MISSING}
     notice = _refused()
     form = build_form(page.facts, who, _choices(step), data=form_data(given),
                       formdata=request.form if request.method == "POST" else None)
-    context = {"page": page, "step": step, "back": step_url(previous_step(steps, step)),
+    back = (url_for("journey.check_answers") if asked_anyway
+            else step_url(previous_step(steps, step)))
+    context = {"page": page, "step": step, "back": back,
                "member_label": st.member_label(g.state, step.member) if step.member else None,
                "field_name": field_name}
     if request.method == "GET" or notice:
