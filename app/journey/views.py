@@ -23,7 +23,6 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from wtforms import RadioField
 
 from app import csrf, service
 from app.facts import MAX_MEMBERS
@@ -53,6 +52,7 @@ from app.messages import problem_message
 from app.questions import BANK, YES
 from app.validation import InvalidRequest
 from app.web.household_results import household_page
+from app.web.summary import error_summary
 
 ABOUT = ("member.relation", "member.age")
 
@@ -112,18 +112,9 @@ def _refused() -> str | None:
     return None
 
 
-def _summary(form) -> list[dict[str, str]]:
-    out = []
-    for field in form:
-        if field.errors:
-            target = f"{field.id}-0" if isinstance(field, RadioField) else field.id
-            out.append({"href": "#" + target, "text": field.errors[0]})
-    return out
-
-
 def _render(template: str, form, status: int = 200, notice: str | None = None,
             list_error: str | None = None, target: str = "", **context):
-    errors = _summary(form) if form is not None and form.errors else []
+    errors = error_summary(form) if form is not None and form.errors else []
     if list_error:
         errors = [{"href": "#" + target, "text": list_error}]
     return render_template(template, form=form, errors=errors, notice=notice, bank=BANK,

@@ -43,7 +43,7 @@ def check_axe(page, axe_violations, where: str) -> None:
 
 def press_continue(page):
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").focus()
+        page.locator("#journey-form button[type=submit]").focus()
         page.keyboard.press("Enter")
 
 
@@ -240,3 +240,35 @@ def test_family_journey_without_javascript(new_context, live_server):
     follow(page, "main a[href='/journey/results']")
     expect(page.locator("#summary")).to_contain_text("重度残疾人护理补贴")
     results_match_the_api(page, live_server, "zh")
+
+
+def test_continue_clear_and_start_again_pages(page, axe_violations, live_server):
+    for lang in ("zh", "en"):
+        page.goto(f"/journey/continue?lang={lang}")
+        check_axe(page, axe_violations, f"continue ({lang})")
+        press_continue(page)  # no file chosen
+        expect(page.locator("#error-summary")).to_be_focused()
+        check_axe(page, axe_violations, f"continue, errors ({lang})")
+        page.goto(f"/journey/household/registration?lang={lang}")
+        choose(page, "hukou", "beijing_rural")
+        choose(page, "subdistrict", "王佐镇")
+        press_continue(page)
+        # an altered cookie: the friendly page, and the answers are gone
+        cookie = next(c for c in page.context.cookies() if c["name"] == "session")
+        page.context.add_cookies([{**cookie, "value": cookie["value"][:-2] + "xx"}])
+        answer = page.goto(f"/journey/household/money?lang={lang}")
+        assert answer.status == 400
+        check_axe(page, axe_violations, f"start again ({lang})")
+        page.goto(f"/journey/household/registration?lang={lang}")
+        expect(page.locator("#hukou-1")).not_to_be_checked()
+    # "Clear my answers", from any question page, leaves nothing behind
+    page.goto("/journey/household/registration?lang=en")
+    choose(page, "hukou", "beijing_rural")
+    choose(page, "subdistrict", "王佐镇")
+    press_continue(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Clear my answers").click()
+    expect(page).to_have_title(re.compile("^Your answers have been cleared"))
+    check_axe(page, axe_violations, "cleared (en)")
+    page.goto("/journey/household/registration?lang=en")
+    expect(page.locator("#hukou-1")).not_to_be_checked()
