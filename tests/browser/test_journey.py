@@ -236,6 +236,9 @@ def test_family_journey_in_english_at_320px_and_200_percent_text(new_context, ax
 
 def test_family_journey_without_javascript(new_context, live_server):
     page = new_context(java_script_enabled=False).new_page()
+    page.set_content("<p id=p>on</p><script>document.getElementById('p').textContent='off'"
+                     "</script>")
+    expect(page.locator("#p")).to_have_text("on")  # the page's scripts really do not run
     walk_family(page, "zh", lean=True)
     follow(page, "main a[href='/journey/results']")
     expect(page.locator("#summary")).to_contain_text("重度残疾人护理补贴")
