@@ -213,6 +213,7 @@ def test_results_match_the_api_for_the_same_household(journey):
     family(journey)
     download = journey.get("/journey/answers.json")
     assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["Cache-Control"] == "no-store"
     payload = json.loads(download.data)
     assert [m["id"] for m in payload["members"]] == ["m1", "m2", "m3"]
     assert payload["members"][2]["disability"] == {"certificate": True,

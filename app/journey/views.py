@@ -343,7 +343,8 @@ def download():
     payload = _request(_flow())
     body = json.dumps(payload, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="household-answers.json"'})
+        "Content-Disposition": 'attachment; filename="household-answers.json"',
+        "Cache-Control": "no-store"})  # a household's answers: never in a shared cache
 
 
 @bp.route("/continue", methods=["GET", "POST"])
