@@ -88,8 +88,8 @@ def init_rules(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import cli
     from app.api import bp as api_bp
-    from app.tools import bp as tools_bp
     from app.journey import bp as journey_bp
+    from app.tools import bp as tools_bp
     from app.web import bp as web_bp
 
     csrf.init_app(app)

@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, StopValidation
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_FACTS
-from app.forms import NumberInput
+from app.form_fields import BoundedNumberField
+from app.forms import AGE_RANGE, INCOME_RANGE
 from app.questions import BANK, NO, NOT_SURE, YES, Question
 
 
@@ -53,23 +54,20 @@ class _AnswerOrNotSure:
 
 
 def _number_field(q: Question, who: str | None, not_sure: bool):
+    """Read by the shared bounded parser (app/form_fields.py), with the quick form's words."""
     fact = {**HOUSEHOLD_FACTS, **MEMBER_FACTS}[q.fact]
     whole = fact.kind == "int"
     if whole:
-        invalid = gettext("Enter the age as a whole number, like 34")
-        message = gettext("Age must be between %(minimum)s and %(maximum)s",
-                          minimum=int(fact.minimum), maximum=int(fact.maximum))
+        invalid, message = gettext("Enter the age as a whole number, like 34"), str(AGE_RANGE)
     else:
         invalid = gettext("Enter the monthly income per person as a number, like 1800")
-        message = gettext("Monthly income per person must be between 0 and %(maximum)s yuan",
-                          maximum=f"{fact.maximum:,.0f}")
+        message = str(INCOME_RANGE)
     name = field_name(q.path)
-    return NumberInput(q.label(who), description=q.hint_text(who), whole=whole,
-                       invalid_message=invalid,
-                       validators=[_AnswerOrNotSure(q.error(who), f"{name}_not_sure"
-                                                    if not_sure else ""),
-                                   NumberRange(min=fact.minimum, max=fact.maximum,
-                                               message=message)])
+    return BoundedNumberField(
+        q.label(who), description=q.hint_text(who), whole=whole, invalid_message=invalid,
+        range_message=message,
+        validators=[_AnswerOrNotSure(q.error(who), f"{name}_not_sure" if not_sure else ""),
+                    NumberRange(min=fact.minimum, max=fact.maximum, message=message)])
 
 
 def build_form(paths, who: str | None, choices: dict[str, list[tuple[str, str]]] | None = None,
