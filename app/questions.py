@@ -193,6 +193,16 @@ BANK: dict[str, Question] = {q.path: q for q in (
     _q("age", "member.age", "number",
        N_("How old is this person?"), hint=N_("Age in whole years."), not_sure=False,
        error_you=N_("Enter the person’s age")),
+    _q("sex", "member.sex", "radios",
+       N_("What is the person’s sex?"), hint=N_("Some Beijing age limits differ for men and "
+                                                "women."),
+       values="sex", inline=True, error_you=N_("Select the person’s sex, or “Not sure”")),
+    # --- their own income (some rules test the person, not the household) ---
+    _q("personal_monthly_income", "member.personal_monthly_income", "number",
+       N_("The person’s own stable monthly income, in yuan"),
+       hint=N_("For example a pension or wages, not the family’s income. Enter 0 if there "
+               "is none."),
+       error_you=N_("Enter the person’s own monthly income, or select “Not sure”")),
     # --- their disability ---
     _q("disabled", "member.disabled", "radios",
        N_("Do you have a disability?"), N_("Does %(who)s have a disability?"),

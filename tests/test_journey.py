@@ -32,7 +32,8 @@ def answer_household(client):
 
 
 def add(client, relation: str, age: int):
-    r = client.post("/journey/members/add", data={"relation": relation, "age": str(age)})
+    r = client.post("/journey/members/add", data={"relation": relation, "age": str(age),
+                                                  "sex": "unknown"})
     assert r.status_code == 302 and r.location.endswith("/journey/members")
 
 
@@ -52,6 +53,8 @@ def walk(client, answers: dict[str, dict[str, str]], default: str = "unknown") -
         assert page.status_code == 200, (location, page.status_code)
         names = {i["name"] for i in soup(page).select("input[type=radio]")}
         data = {n: "none" if n == "is_guardian_of" else default for n in names}
+        # a number question's "Not sure" box (own income)
+        data.update({i["name"]: "y" for i in soup(page).select("main input[type=checkbox]")})
         data.update(answers.get(key, {}))
         r = client.post(location, data=data)
         assert r.status_code == 302, (location, soup(r).select(".error-summary"))
@@ -140,7 +143,8 @@ def test_members_are_labelled_by_relation_and_age_and_addressed_in_one_voice(jou
 def test_add_change_and_remove_members(journey):
     add(journey, "self", 40)
     add(journey, "child", 6)
-    r = journey.post("/journey/members/m2", data={"relation": "child", "age": "5"})
+    r = journey.post("/journey/members/m2", data={"relation": "child", "age": "5",
+                                                  "sex": "female"})
     assert r.status_code == 302
     assert "Your child (5)" in soup(journey.get("/journey/members?lang=en")).get_text()
     assert journey.post("/journey/members/m2/remove", data={}).status_code == 400
@@ -338,7 +342,8 @@ def test_twenty_members_fit_in_the_cookie(journey):
     for age in range(20):
         add(journey, "child" if age else "self", age + 1)
     # the 21st is refused: the add page leads back to the list, which says so
-    r = journey.post("/journey/members/add", data={"relation": "child", "age": "3"})
+    r = journey.post("/journey/members/add", data={"relation": "child", "age": "3",
+                                                   "sex": "male"})
     assert r.location.endswith("/journey/members")
     assert "the most this check takes" in soup(journey.get("/journey/members?lang=en")).text
     # every fact answered for all 20 (the largest the answers get) still fits a cookie

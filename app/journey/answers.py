@@ -72,6 +72,10 @@ def answer_sections(state: st.State, steps: list[Step], step_url) -> list[dict]:
                  "href": change + "#relation-0"},
                 {"question": BANK["member.age"].label(None), "answer": str(m.get("age", "")),
                  "href": change + "#age"}]
+        if "sex" in m:
+            rows.append({"question": BANK["member.sex"].label(None),
+                         "answer": BANK["member.sex"].value_text(m["sex"]),
+                         "href": change + "#sex-0"})
         for s in steps:
             if s.member == m["id"]:
                 rows += _rows(state, s, step_url)

@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, StopValidation
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_FACTS
 from app.form_fields import BoundedNumberField
-from app.forms import AGE_RANGE, INCOME_RANGE
+from app.forms import AGE_RANGE, INCOME_RANGE, PERSONAL_INCOME_RANGE
 from app.questions import BANK, NO, NOT_SURE, YES, Question
 
 
@@ -57,17 +57,21 @@ def _number_field(q: Question, who: str | None, not_sure: bool):
     """Read by the shared bounded parser (app/form_fields.py), with the quick form's words."""
     fact = {**HOUSEHOLD_FACTS, **MEMBER_FACTS}[q.fact]
     whole = fact.kind == "int"
-    if whole:
-        invalid, message = gettext("Enter the age as a whole number, like 34"), str(AGE_RANGE)
-    else:
-        invalid = gettext("Enter the monthly income per person as a number, like 1800")
-        message = str(INCOME_RANGE)
+    invalid, message = {
+        "age": (gettext("Enter the age as a whole number, like 34"), AGE_RANGE),
+        "monthly_income_per_person": (
+            gettext("Enter the monthly income per person as a number, like 1800"),
+            INCOME_RANGE),
+        "personal_monthly_income": (
+            gettext("Enter the person’s own monthly income as a number, like 1200"),
+            PERSONAL_INCOME_RANGE),
+    }[q.fact]
     name = field_name(q.path)
     return BoundedNumberField(
         q.label(who), description=q.hint_text(who), whole=whole, invalid_message=invalid,
-        range_message=message,
+        range_message=str(message),
         validators=[_AnswerOrNotSure(q.error(who), f"{name}_not_sure" if not_sure else ""),
-                    NumberRange(min=fact.minimum, max=fact.maximum, message=message)])
+                    NumberRange(min=fact.minimum, max=fact.maximum, message=str(message))])
 
 
 def build_form(paths, who: str | None, choices: dict[str, list[tuple[str, str]]] | None = None,

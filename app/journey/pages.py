@@ -52,6 +52,8 @@ MEMBER_PAGES = (
           "member.disability.grade"), "member", needs_disability=True),
     Page("work", _("Work"), ("member.employment", "member.wants_work"), "member", min_age=16,
          assume=(("member.employment", "not_working_age"),)),
+    Page("own-income", _("Own income"), ("member.personal_monthly_income",), "member",
+         min_age=16),
     Page("school", _("School"), ("member.school_stage", "member.cannot_attend_school"),
          "member", max_age=25, assume=(("member.school_stage", "none"),)),
     Page("care", _("Daily care and health"),

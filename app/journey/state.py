@@ -206,7 +206,7 @@ def to_request(state: State, steps: list[Step]) -> dict[str, Any]:
     members = []
     for m in state.members:
         out: dict[str, Any] = {"id": m["id"]}
-        for name in ("relation", "age"):
+        for name in ("relation", "age", "sex"):
             if name in m:
                 out[name] = m[name]
         if f"{m['id']}/disability" in asked and "disability" in m:

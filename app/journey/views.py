@@ -54,7 +54,7 @@ from app.validation import InvalidRequest
 from app.web.household_results import household_page
 from app.web.summary import error_summary
 
-ABOUT = ("member.relation", "member.age")
+ABOUT = ("member.relation", "member.age", "member.sex")
 
 
 # --- every request: the answers, or the "start again" page ---
@@ -245,6 +245,7 @@ def _about(member_id: str | None):
         g.state.members.append(member)
     member["relation"] = values["member.relation"]
     member["age"] = values["member.age"]
+    member["sex"] = values["member.sex"]
     st.save(g.state)
     return redirect(url_for("journey.members", **_return_args()))
 
