@@ -6,7 +6,8 @@
 
 Everything lives in .cluster/ of the checkout: the rendered nginx.conf (the
 production snippets of deploy/nginx/ with this cluster's upstream), pid files,
-logs and nginx's temporary files. Both instances get the same SECRET_KEY (the
+logs (upstream.log: which instance answered each request) and nginx's temporary
+files. Both instances get the same SECRET_KEY (the
 environment's, or one made for this cluster), as every instance behind one
 address must. Tests and `make soak` drive the same Cluster class.
 """
@@ -47,6 +48,10 @@ http {{
     scgi_temp_path {run}/tmp/scgi;
     include snippets/fengtai-http.conf;
     access_log {run}/access.log fengtai;
+    # which instance answered each request, for the cluster's test (the production site
+    # file has no such log): method, path, status and the instance's 127.0.0.1 address
+    log_format fengtai_upstream '$request_method $uri $status $upstream_addr';
+    access_log {run}/upstream.log fengtai_upstream;
     server {{
         listen 127.0.0.1:{port};
         set $fengtai_root {root};
