@@ -1,9 +1,13 @@
 """nginx in front of two instances (scripts/cluster.py, deploy/nginx): a resident's journey
-through the form goes to both instances in turn and survives one of them stopping."""
+(the household journey's pages, and the quick form) goes to both instances in turn, gets
+what the API answers, and survives one of them stopping."""
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
+import itertools
 import json
 import re
 import shutil
@@ -37,12 +41,28 @@ def cluster(tmp_path_factory):
         yield running
 
 
+# each Browser connects from its own loopback address (Linux routes all of 127.0.0.0/8 to
+# lo), so nginx's per-address rate limits see separate residents, as they would
+ADDRESSES = (f"127.0.0.{n}" for n in itertools.count(2))
+
+
+class FromAddress(urllib.request.HTTPHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, request):
+        return self.do_open(functools.partial(http.client.HTTPConnection,
+                                              source_address=(self.address, 0)), request)
+
+
 class Browser:
     """Cookies kept like a browser's; each request is a new connection to nginx."""
 
     def __init__(self, base: str):
         self.base = base
         self.opener = urllib.request.build_opener(
+            FromAddress(next(ADDRESSES)),
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def open(self, path: str, form: dict | None = None, json_body: dict | None = None,
@@ -55,6 +75,7 @@ class Browser:
         request = urllib.request.Request(self.base + path, data=data, headers=sent)
         try:
             with self.opener.open(request, timeout=30) as response:
+                self.url = response.geturl()  # where redirects led
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             with error:
@@ -88,6 +109,99 @@ def routes_served(cluster: Cluster, n: int, route: str) -> int:
     return len(re.findall(r'\{"route": "' + re.escape(route) + '"', log))
 
 
+# --- the household journey (app/journey/): answers in the signed session cookie ---
+
+HOUSEHOLD = [("registration", {"hukou": "beijing_urban", "subdistrict": "方庄街道"}),
+             ("money", {"assistance": "dibao", "monthly_income_per_person_not_sure": "y"}),
+             ("home", {"housing": "owned", "house_dilapidated": "no", "recent_crisis": "no"})]
+MEMBER = {"m1/disability": {"disabled": "yes"},
+          "m1/disability-details": {"certificate": "yes", "category": "physical",
+                                    "grade": "2"}}
+
+
+def post_page(browser: Browser, path: str, page: bytes, data: dict) -> bytes:
+    """Post a question page with its CSRF token; the redirect leads to the next page."""
+    token = BeautifulSoup(page, "html.parser").find("input", attrs={"name": "csrf_token"})
+    status, _, body = browser.open(path, form={**data, "csrf_token": token["value"]})
+    assert status == 200, (path, status, body[:300])
+    return body
+
+
+def household_pages(browser: Browser) -> bytes:
+    """The household's pages and one member (34, added); ends on the first member page."""
+    status, _, page = browser.open("/journey/household/registration?lang=en")
+    assert status == 200
+    for name, data in HOUSEHOLD:
+        page = post_page(browser, f"/journey/household/{name}", page, data)
+    page = post_page(browser, "/journey/members/add", page,
+                     {"relation": "self", "age": "34", "sex": "unknown"})
+    assert browser.url.endswith("/journey/members")
+    return post_page(browser, "/journey/members", page, {"add_another": "no"})
+
+
+def member_pages(browser: Browser, page: bytes) -> int:
+    """Answer each member page (MEMBER's answers, else "Not sure") until check answers."""
+    for count in range(40):
+        path = urllib.parse.urlsplit(browser.url).path
+        if path.endswith("/journey/check-answers"):
+            return count
+        soup = BeautifulSoup(page, "html.parser")
+        data = {i["name"]: "none" if i["name"] == "is_guardian_of" else "unknown"
+                for i in soup.select("input[type=radio]")}
+        data.update({i["name"]: "y" for i in soup.select("main input[type=checkbox]")})
+        data.update(MEMBER.get(path.removeprefix("/journey/members/"), {}))
+        page = post_page(browser, path, page, data)
+        assert urllib.parse.urlsplit(browser.url).path != path, f"{path} was refused"
+    raise AssertionError("the journey did not reach check answers")
+
+
+def journey_results(browser: Browser, base: str) -> tuple[set[str], set[str]]:
+    """What the results page shows, and what the API answers for the downloaded answers.
+    The API is asked from another address: the journey's ~30 quick requests have used
+    most of nginx's burst for the resident's address, which /api/v1/check shares."""
+    status, headers, body = browser.open("/journey/answers.json")
+    assert status == 200 and headers["Content-Disposition"].startswith("attachment")
+    payload = json.loads(body)
+    assert payload["members"][0]["disability"] == {"certificate": True,
+                                                   "category": "physical", "grade": 2}
+    status, _, body = Browser(base).open("/api/v1/check?lang=en", json_body=payload)
+    assert status == 200, body[:300]
+    expected_cards = {f"{r['benefit']}-{r['member'] or 'household'}"
+                      for r in json.loads(body)["results"]
+                      if r["status"] in ("eligible", "maybe") and not r.get("already_receiving")}
+    status, _, body = browser.open("/journey/results?lang=en")
+    assert status == 200
+    shown = {a["id"].removeprefix("result-")
+             for a in BeautifulSoup(body, "html.parser").select("article.benefit")}
+    return shown, expected_cards
+
+
+def upstream_lines(cluster: Cluster, since: int) -> list[tuple[str, str]]:
+    """(path, instance address) of each request nginx passed on since line `since`."""
+    lines = (cluster.run / "upstream.log").read_text().splitlines()[since:]
+    return [(line.split()[1], line.split(" ", 3)[3]) for line in lines]
+
+
+def test_household_journey_alternates_instances_and_matches_the_api(cluster):
+    browser = Browser(cluster.base)
+    since = len(upstream_lines(cluster, 0))
+    member_pages(browser, household_pages(browser))
+    shown, expected_cards = journey_results(browser, cluster.base)
+    assert shown and shown == expected_cards
+    served = upstream_lines(cluster, since)
+    journey = [address for path, address in served if path.startswith("/journey/")]
+    assert len(journey) >= 15
+    # round robin: every request went to the other instance than the one before it, so
+    # each page was shown by one instance and its answers (cookie, CSRF token) taken by
+    # the other
+    instances = {f"127.0.0.1:{port}" for port in cluster.state["instances"]}
+    assert set(journey) == instances
+    addresses = [address for _, address in served]
+    assert all(a != b for a, b in itertools.pairwise(addresses)), addresses
+
+
+# --- the quick form (/check), one page ---
+
 def test_journey_alternates_instances_and_matches_the_api(cluster):
     browser = Browser(cluster.base)
     want = expected(browser)
@@ -102,6 +216,25 @@ def test_journey_alternates_instances_and_matches_the_api(cluster):
     # CSRF token one signed was accepted by the other (the same SECRET_KEY)
     assert routes_served(cluster, 0, "/check") >= 1
     assert routes_served(cluster, 1, "/check") >= 1
+
+
+# --- an instance stopped: after the alternation tests, since nginx leaves a restarted
+# instance out for fail_timeout (5 s) ---
+
+def test_an_instance_stopped_mid_journey_does_not_lose_the_journey(cluster):
+    browser = Browser(cluster.base)
+    page = household_pages(browser)
+    cluster.stop_instance(0)
+    try:
+        since = len(upstream_lines(cluster, 0))
+        assert member_pages(browser, page) >= 2
+        shown, expected_cards = journey_results(browser, cluster.base)
+        assert shown and shown == expected_cards
+        survivor = f"127.0.0.1:{cluster.state['instances'][1]}"
+        assert {address.split(", ")[-1] for _, address in upstream_lines(cluster, since)} == {
+            survivor}
+    finally:
+        cluster.start_instance(0)
 
 
 def test_an_instance_stopped_mid_journey_does_not_lose_it(cluster):
