@@ -104,11 +104,12 @@ def stop_pid(pid: int, seconds: float = 30) -> None:
 class Cluster:
     def __init__(self, run: Path | None = None, port: int | None = None,
                  instances: int = 2, api_rate: str | None = None,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, graceful_seconds: int = 5):
         self.run = Path(run or ROOT / ".cluster")
         self.state_file = self.run / "cluster.json"
         self.port = port or int(os.environ.get("CLUSTER_PORT", "8080"))
         self.count, self.api_rate, self.env = instances, api_rate, env or {}
+        self.graceful_seconds = graceful_seconds
         self.state: dict = {}
         self.processes: dict[int, subprocess.Popen] = {}  # the instances this object started
         if self.state_file.exists():
@@ -156,8 +157,8 @@ class Cluster:
         self.processes[n] = subprocess.Popen([
             str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket",
             # idle keep-alive connections from nginx do not hold a stop for 30 s
-            "--graceful-timeout", "5",
-                          "--pid", str(self.run / f"gunicorn-{n}.pid"), "wsgi:app"],
+            "--graceful-timeout", str(self.graceful_seconds),
+            "--pid", str(self.run / f"gunicorn-{n}.pid"), "wsgi:app"],
                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
