@@ -206,7 +206,7 @@ def test_household_journey_alternates_instances_and_matches_the_api(cluster):
 
 # --- the quick form (/check), one page ---
 
-def test_journey_alternates_instances_and_matches_the_api(cluster):
+def test_quick_form_alternates_instances_and_matches_the_api(cluster):
     browser = Browser(cluster.base)
     want = expected(browser)
     assert "care-subsidy" in want["eligible"]
@@ -241,7 +241,7 @@ def test_an_instance_stopped_mid_journey_does_not_lose_the_journey(cluster):
         cluster.start_instance(0)
 
 
-def test_an_instance_stopped_mid_journey_does_not_lose_it(cluster):
+def test_quick_form_checks_go_on_when_an_instance_is_stopped(cluster):
     browser = Browser(cluster.base)
     want = expected(browser)
     token = browser.token()
