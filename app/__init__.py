@@ -11,6 +11,7 @@ from flask import Flask, jsonify, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 
+from app.answer_json import AnswerWriter
 from app.assets import init_assets
 from app.checker import Checker
 from app.config import Config, ProductionConfig
@@ -74,6 +75,7 @@ def init_rules(app: Flask) -> None:
             prepared(_checkers[rules_dir].book)  # every answer's fixed texts, worded once
             rules_loaded(time.perf_counter() - started)
     app.extensions["checker"] = _checkers[rules_dir]
+    app.extensions["answer_writer"] = AnswerWriter(_checkers[rules_dir].book, app.json.default)
 
 
 def register_blueprints(app: Flask) -> None:
