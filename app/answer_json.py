@@ -2,17 +2,19 @@
 
 A check's full answer is about a hundred results, each the same bytes as the same
 result in any other answer with the same benefit, language, status, condition
-outcomes and amount tiers, on a date that reads the same dated figures (the same
-period of each figure, past its trust horizon or not) and the same side of each
-measure's start. So each result is encoded once (app/present.py words it,
-orjson writes it) and kept without its member id, which is written per answer:
-the kept bytes hold nothing a resident typed. The answer is then the concatenation,
-the same bytes as encoding `present.response_dict` whole (tests/test_answer_json.py
-checks that, and scripts/compare_answers.py against a recording).
+outcomes and amount tiers (every field of the result but its member), on a date
+that reads the same dated figures (the same period of each figure, past its trust
+horizon or not) and the same side of each measure's start. So each result is
+encoded once (app/present.py words it, orjson writes it) and kept without its
+member id, which is written per answer: the kept bytes hold nothing a resident
+typed. The answer is then the concatenation, the same bytes as encoding
+`present.response_dict` whole (tests/test_answer_json.py checks that, and
+scripts/compare_answers.py against a recording).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -28,6 +30,17 @@ from app.rulebook.model import Rulebook
 # bounds: encoded results kept (bytes, per process) and check dates remembered
 MAX_BYTES = 24 * 1024 * 1024
 MAX_DATES = 4096
+
+
+# every field of a result but the benefit (its id is keyed), the member (written per
+# answer) and the conditions (their outcomes are keyed): status, amount tiers and any
+# field added later, so that a new field cannot be left out of the key
+_KEYED = tuple(f.name for f in dataclasses.fields(BenefitResult)
+               if f.name not in ("benefit", "member", "conditions"))
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 class AnswerWriter:
@@ -62,8 +75,8 @@ class AnswerWriter:
 
     def _result(self, r: BenefitResult, as_of: dt.date, lang: str, date_key: int) -> bytes:
         """One result's bytes after its member: `,"status":…}`."""
-        key = (r.benefit.id, lang, r.status, tuple(o for _, o in r.conditions),
-               tuple(r.amount_tiers), date_key)
+        key = (r.benefit.id, lang, date_key, tuple(o for _, o in r.conditions),
+               *(_hashable(getattr(r, name)) for name in _KEYED))
         found = self._results.get(key)
         if found is None:
             out = result_dict(self.book, r, as_of, lang, prepared(self.book))

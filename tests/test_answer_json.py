@@ -71,3 +71,21 @@ def test_api_full_answer_is_the_service_dict(client, app):
 
         expected = service.check(service.parse(payload), "en")
     assert response.get_json() == expected
+
+
+def test_every_result_field_but_the_member_is_keyed(app):
+    """A field added to BenefitResult changes the kept bytes' key (or the answer could
+    reuse bytes written for a result that differs in it)."""
+    import dataclasses
+
+    from app.checker import BenefitResult
+
+    names = {f.name for f in dataclasses.fields(BenefitResult)}
+    assert set(answer_json._KEYED) == names - {"benefit", "member", "conditions"}
+    checker = app.extensions["checker"]
+    writer = AnswerWriter(checker.book, app.json.default)
+    request = next(_households(checker.book, 1, 7))
+    result = checker.run(request)[0]
+    writer.full([result], request.as_of, "en")
+    changed = dataclasses.replace(result, status="made-up")
+    assert b"made-up" in writer.full([changed], request.as_of, "en")
