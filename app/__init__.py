@@ -40,10 +40,19 @@ def create_app(config: Config | None = None) -> Flask:
     init_i18n(app)
     init_rules(app)
     init_request_guard(app)  # before register_blueprints: its check runs before CSRF's
+    init_session(app)
     register_blueprints(app)
     init_assets(app)
     register_security(app)
     return app
+
+
+def init_session(app: Flask) -> None:
+    """The journey's answers travel in the signed session cookie (README); an altered
+    cookie is noticed rather than silently dropped."""
+    from app.journey.session import JourneySessionInterface
+
+    app.session_interface = JourneySessionInterface()
 
 
 def init_logging(app: Flask) -> None:
@@ -81,14 +90,17 @@ def init_rules(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import cli
     from app.api import bp as api_bp
+    from app.journey import bp as journey_bp
     from app.tools import bp as tools_bp
     from app.web import bp as web_bp
 
     csrf.init_app(app)
     csrf.exempt(api_bp)
+    csrf.exempt(journey_bp)  # checked in its views, which keep a refused page's answers
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(tools_bp)
+    app.register_blueprint(journey_bp)
     cli.register(app)
 
     @app.get("/healthz")

@@ -216,6 +216,7 @@ class BenefitResult:
     status: str
     conditions: list[tuple[Condition, Outcome]]
     amount_tiers: list[tuple[str, str]]  # (parameter id, tier status)
+    already_received: bool = False  # the engine found the benefit's already_received condition
 
 
 class Checker:
@@ -230,7 +231,8 @@ class Checker:
         # any member, and the others per member (for member-level benefits) or on the
         # household fact (a household-level benefit asking about a member)
         used = {scope: {cid for b in book.benefits.values() if b.scope == scope
-                        for cid in (*b.conditions, *(c for t in b.amount for c in t.when))}
+                        for cid in (*b.conditions, *(c for t in b.amount for c in t.when),
+                                    *((b.already_received,) if b.already_received else ()))}
                 for scope in ("member", "household")}
         every = used["member"] | used["household"]
         kind = {cid: "any" if c.any_member else c.subject for cid, c in book.conditions.items()}
@@ -242,7 +244,7 @@ class Checker:
         # whether the rule itself is uncertain, and whether it is the household's
         self._plan = [(b, tuple(b.conditions), tuple(book.conditions[c] for c in b.conditions),
                        tuple((t.parameter, t.when) for t in b.amount),
-                       b.uncertainty is not None, b.scope == "household")
+                       b.uncertainty is not None, b.scope == "household", b.already_received)
                       for b in book.benefits.values()]
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
@@ -258,7 +260,8 @@ class Checker:
         each = [(member.id, {**shared, **decisions.read(self._member_cids["member"], subject)})
                 for member, subject in zip(request.members, members, strict=True)]
         results = []
-        for benefit, cids, conditions, tiers, rule_uncertain, for_household in self._plan:
+        for benefit, cids, conditions, tiers, rule_uncertain, for_household, received in (
+                self._plan):
             for member_id, outcomes in (whole if for_household else each):
                 found = [outcomes[cid] for cid in cids]
                 status = _status({o.status for o in found}, rule_uncertain)
@@ -268,5 +271,6 @@ class Checker:
                     for pid, when in tiers]
                 results.append(BenefitResult(benefit, member_id, status,
                                              list(zip(conditions, found, strict=True)),
-                                             amounts))
+                                             amounts, received is not None
+                                             and outcomes[received].status == MET))
         return results

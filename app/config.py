@@ -22,6 +22,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = CSRF_HOURS * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # the journey's answers end on their own after this long unused (a shared computer
+    # whose browser restores its session keeps session cookies alive)
+    JOURNEY_IDLE_SECONDS = 60 * 60
     JSON_AS_ASCII = False
 
     def __init__(self) -> None:

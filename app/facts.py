@@ -33,7 +33,8 @@ EMPLOYMENT_VALUES = (
     "employed", "self_employed", "unemployed", "student", "retired", "not_working_age",
 )
 SCHOOL_STAGE_VALUES = (
-    "none", "preschool", "compulsory", "senior_secondary", "vocational", "higher",
+    "none", "preschool", "compulsory", "special_school", "senior_secondary", "vocational",
+    "higher",
 )
 INSURANCE_VALUES = ("resident", "employee", "none")
 SEX_VALUES = ("male", "female")

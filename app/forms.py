@@ -80,6 +80,7 @@ VALUE_LABELS = {
         "none": _("Not at school"),
         "preschool": _("Preschool (kindergarten)"),
         "compulsory": _("Primary or junior secondary school (compulsory education)"),
+        "special_school": _("A special education school (any stage)"),
         "senior_secondary": _("Senior secondary school"),
         "vocational": _("Vocational school or college"),
         "higher": _("Higher education (university or college)"),

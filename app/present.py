@@ -186,6 +186,9 @@ def result_dict(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
     out["documents"] = list(out["documents"])
     if fixed.uncertain:
         out["uncertain"] = fixed.uncertain
+    if r.already_received:
+        # optional field: the household said it already gets this (dibao, tekun)
+        out["already_receiving"] = True
     return out
 
 

@@ -536,3 +536,15 @@ def test_random_payloads_never_cause_a_server_error(app, payload, lang):
         assert body["errors"] and all(e["message"] for e in body["errors"])
     elif response.status_code == 200:
         assert body["results"]
+
+
+@pytest.mark.parametrize("assistance, received", [
+    ("dibao", {"dibao"}), ("tekun", {"tekun-support"}), ("low_income", set()), ("none", set()),
+])
+def test_already_receiving_marks_what_the_household_said_it_gets(client, assistance, received):
+    payload = {"household": {"hukou": "beijing_urban", "assistance": assistance},
+               "members": [{"id": "m1", "age": 40, "disability": {"certificate": True}}]}
+    results = post(client, payload).get_json()["results"]
+    assert {r["benefit"] for r in results if r.get("already_receiving")} == received
+    # an optional field: present only when true, and the status is still the rules' own
+    assert all(r.get("already_receiving", True) is True for r in results)

@@ -106,20 +106,36 @@ def test_errors_use_the_api_words_and_link_to_the_field(client):
 
 
 def test_the_quick_form_answers_exactly_as_the_api(client, book):
+    """The quick form shows the journey's results page: every eligible and maybe result of
+    the API as a card with its status, every not-eligible one as a row in its member's
+    (or the household's) section, and what the household already gets as received."""
     rng = random.Random(77)
     edges = oracle.boundary_numbers(book)
     for _ in range(6):
         payload = renumbered(oracle.random_payload(rng, book, edges))
         response = client.post("/screen?lang=en", data=form_data(payload))
         assert response.status_code == 200, response.text[:3000]
-        shown = {}
-        for card in page(response).select("article.benefit"):
-            anchor = card["id"].removeprefix("result-")
-            benefit, _, member = anchor.partition("-member-")
-            status = next(c for c in card["class"] if c.startswith("benefit--"))
-            shown[(member or None, benefit)] = status.removeprefix("benefit--")
+        html = page(response)
         api = client.post("/api/v1/check?lang=en", json=payload).get_json()["results"]
-        assert shown == {(r["member"], r["benefit"]): r["status"] for r in api}
+        cards = {}
+        for card in html.select("article.benefit"):
+            status = next(c for c in card["class"] if c in (
+                "benefit--eligible", "benefit--maybe"))
+            cards[card["id"].removeprefix("result-")] = status.removeprefix("benefit--")
+        assert cards == {f"{r['benefit']}-{r['member'] or 'household'}": r["status"]
+                         for r in api if r["status"] != "not_eligible"
+                         and not r.get("already_receiving")}
+        for section in html.select("section[id^=member-], section#household"):
+            who = section["id"].removeprefix("member-")
+            rows = {a["href"].rsplit("/", 1)[-1] for a in section.select(".near-misses > li > a")}
+            assert rows == {r["benefit"] for r in api if r["status"] == "not_eligible"
+                            and not r.get("already_receiving")
+                            and (r["member"] or "household") == who}
+        titles = {r["benefit"]: r["title"] for r in api}
+        received = [li.get_text() for li in html.select("#received li")]
+        expected = sorted({r["benefit"] for r in api if r.get("already_receiving")})
+        assert len(received) == len(expected)
+        assert all(any(titles[b] in text for text in received) for b in expected)
 
 
 def test_a_yes_answer_means_the_fact_is_true(client, app):

@@ -78,7 +78,8 @@ def test_start_page_in_chinese_by_default(client):
     assert response.status_code == 200
     soup = page(response)
     assert_layout(soup, "zh")
-    assert soup.find("a", href="/check").get_text(strip=True)
+    assert soup.find("a", href="/journey/").get_text(strip=True)
+    assert soup.find("a", href="/check")  # the quick form for trained staff
     assert soup.find("a", href="/benefits")
     assert "不会被保存" in soup.find("main").get_text()
 
@@ -86,7 +87,8 @@ def test_start_page_in_chinese_by_default(client):
 def test_start_page_in_english(client):
     soup = page(client.get("/?lang=en"))
     assert_layout(soup, "en")
-    assert soup.find("a", class_="button--start")["href"] == "/check"
+    assert soup.find("a", class_="button--start")["href"] == "/journey/"
+    assert not soup.find("a", class_="button--start").has_attr("role")
     assert "Nothing you type is stored" in soup.get_text()
     # no Chinese outside the switch link and the plan's document number (a proper name)
     assert unmarked_chinese(soup) == []

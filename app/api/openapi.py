@@ -87,7 +87,10 @@ def openapi_document(book: Rulebook) -> dict[str, Any]:
         "plan_clause": {"type": "string"},
         "annex_task": {"type": ["integer", "null"]},
         "how_to_apply": {"type": "string"},
-        "documents": {"type": "array", "items": {"type": "string"}}}}
+        "documents": {"type": "array", "items": {"type": "string"}},
+        "already_receiving": {"type": "boolean", "description":
+                              "present and true when the household said it already gets "
+                              "this benefit (dibao, tekun); its status is still worked out"}}}
     compact = {"type": "object", "required": ["benefit", "member", "status"], "properties": {
         "benefit": result["properties"]["benefit"], "member": result["properties"]["member"],
         "status": result["properties"]["status"],

@@ -199,7 +199,7 @@ def in_force_condition(bid: str, f: InForce, file: str) -> Condition:
 
 BENEFIT_KEYS = ("id", "theme", "scope", "title", "summary", "plan", "level", "conditions",
                 "documents", "how_to_apply", "sources", "in_force")
-BENEFIT_OPTIONAL = ("amount", "uncertain", "contact_office")
+BENEFIT_OPTIONAL = ("amount", "uncertain", "contact_office", "already_received")
 
 
 def load_benefit(file: Path, conditions: dict[str, Condition], problems: list[str],
@@ -259,6 +259,17 @@ def load_benefit(file: Path, conditions: dict[str, Condition], problems: list[st
                     when_ids.append(c.id)
             amount.append(AmountTier(r.string(t.get("parameter"), f"amount[{i}].parameter"),
                                      tuple(when_ids)))
+    received = None
+    if "already_received" in m:
+        # when this condition holds, the household already gets the benefit (shown as such)
+        node = m["already_received"]
+        if isinstance(node, str):
+            received = node
+        else:
+            c = _condition(r, node, "already_received")
+            if c:
+                _add_condition(conditions, c, r, "already_received")
+                received = c.id
     documents = m.get("documents")
     if not isinstance(documents, list):
         r.fail("documents", "expected a list of {zh, en} items ([] when none)")
@@ -284,6 +295,7 @@ def load_benefit(file: Path, conditions: dict[str, Condition], problems: list[st
         amount=tuple(amount),
         uncertainty=r.uncertainty(m["uncertain"], "uncertain") if "uncertain" in m else None,
         contact_office=m.get("contact_office"),
+        already_received=received,
         file=shown(file),
         in_force=in_force,
     )
@@ -344,6 +356,9 @@ def _cross_check(book: Rulebook, problems: list[str]) -> None:
             elif b.scope == "household" and c.subject == "member" and not c.any_member:
                 problems.append(f"{b.file}: conditions[{i}]: '{cid}' tests one member; a "
                                 "household benefit needs household facts or any_member")
+        if b.already_received is not None and b.already_received not in book.conditions:
+            problems.append(f"{b.file}: already_received: unknown condition "
+                            f"'{b.already_received}'")
         for i, task in enumerate(b.annex_tasks):
             if task not in book.annex:
                 problems.append(f"{b.file}: plan.annex_tasks[{i}]: no annex task {task}")

@@ -249,6 +249,7 @@ class Benefit:
     amount: tuple[AmountTier, ...] = ()
     uncertainty: Uncertainty | None = None
     contact_office: str | None = None
+    already_received: str | None = None  # condition id: the household already gets it
     file: str = ""
     in_force: InForce | None = None
 

@@ -18,7 +18,7 @@ from app.facts import MAX_MEMBERS
 from app.i18n import current_language
 from app.tools import bp
 from app.tools.forms import BatchForm
-from app.tools.household import apply_problems, build_payload, form_errors, member_id
+from app.tools.household import apply_problems, build_payload, form_errors
 from app.tools.household_form import HouseholdForm, set_choices
 from app.tools.results import render_results
 from app.validation import InvalidRequest
@@ -122,9 +122,9 @@ def screen():
     if errors:
         return _screen_page(form, errors, 400)
     # answers are used for this one response and not kept or logged anywhere
+    payload = build_payload(form)
     try:
-        parsed = service.parse(build_payload(form))
+        parsed = service.parse(payload)
     except InvalidRequest as invalid:
         return _screen_page(form, apply_problems(invalid.problems, form), 400)
-    return render_results(service.check(parsed, lang),
-                          [member_id(i) for i in range(len(form.members))])
+    return render_results(service.check(parsed, lang), payload)

@@ -87,8 +87,11 @@ def page_globals() -> dict:
     other, switch_text = SWITCH[lang]
     rule = request.url_rule
     if rule is not None and "GET" in (rule.methods or ()) and request.endpoint != "static":
-        # the same page in the other language (after a POST: the form, blank again)
-        switch_url = url_for(request.endpoint, **(request.view_args or {}), lang=other)
+        # the same page in the other language (after a POST: the page as last saved),
+        # keeping its other arguments (the journey's "return to check answers")
+        kept = {k: v for k, v in request.args.items() if k != "lang" and k not in (
+            request.view_args or {})}
+        switch_url = url_for(request.endpoint, **(request.view_args or {}), **kept, lang=other)
     else:
         switch_url = url_for("web.start", lang=other)
     return {
