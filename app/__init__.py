@@ -11,6 +11,7 @@ from flask import Flask, jsonify, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 
+from app.answer_json import AnswerWriter
 from app.assets import init_assets
 from app.checker import Checker
 from app.config import Config, ProductionConfig
@@ -83,6 +84,7 @@ def init_rules(app: Flask) -> None:
             prepared(_checkers[rules_dir].book)  # every answer's fixed texts, worded once
             rules_loaded(time.perf_counter() - started)
     app.extensions["checker"] = _checkers[rules_dir]
+    app.extensions["answer_writer"] = AnswerWriter(_checkers[rules_dir].book, app.json.default)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -113,22 +115,36 @@ PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                "accelerometer=(), gyroscope=(), magnetometer=()")
 
 
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(app: Flask) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries unless a view set its own."""
+    found = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+             ("X-Frame-Options", "DENY"), ("Permissions-Policy", PERMISSIONS)]
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        # served over HTTPS only (COOKIE_SECURE=1): browsers must not fall back to HTTP
+        found.append(("Strict-Transport-Security", HSTS))
+    found.append(("Content-Security-Policy", CSP))
+    return tuple(found)
+
+
 def register_security(app: Flask) -> None:
+    fixed = security_headers(app)
+    lowered = tuple((name.lower(), name, value) for name, value in fixed)
+
     @app.after_request
     def headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS)
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            # served over HTTPS only (COOKIE_SECURE=1): browsers must not fall back to HTTP
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-        if response.mimetype == "text/html" or request.method == "POST":
+        # one pass over the response's headers, then add what is missing (as setdefault
+        # would, name by name, at several passes each)
+        present = set(response.headers.keys(lower=True))
+        for low, name, value in lowered:
+            if low not in present:
+                response.headers.add(name, value)
+        if "cache-control" not in present and (
+                response.mimetype == "text/html" or request.method == "POST"):
             # pages and answers about a resident's household: kept in no cache at all
-            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.add("Cache-Control", "no-store")
         return response

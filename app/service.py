@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.answer_json import AnswerWriter
 from app.checker import Checker
 from app.compact import compact_dict
 from app.observability import checked
@@ -38,3 +39,13 @@ def check(request: CheckRequest, lang: str, answer: str = "full") -> dict[str, A
     checked(results, answer)
     shape = compact_dict if answer == "compact" else response_dict
     return shape(c.book, results, request.as_of, lang)
+
+
+def check_json(request: CheckRequest, lang: str) -> bytes:
+    """The full answer in `lang` as JSON bytes: the same bytes as encoding check()'s dict,
+    from results encoded once (app/answer_json.py)."""
+    c = checker()
+    results = c.run(request)
+    checked(results, "full")
+    writer: AnswerWriter = current_app.extensions["answer_writer"]
+    return writer.full(results, request.as_of, lang)

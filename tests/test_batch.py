@@ -308,3 +308,21 @@ def test_a_code_that_looks_like_a_formula_stays_text_in_xlsx(app):
     assert outcome.households == 1
     sheet = openpyxl.load_workbook(io.BytesIO(out["results"])).worksheets[0]
     assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"
+
+
+def test_a_long_file_lets_the_server_breathe_while_it_is_read_and_screened(app, monkeypatch):
+    """Under make run's gevent workers a request that never yields stops the worker's
+    heartbeat and gunicorn kills it after `timeout` (seen with a 4,000-household upload and
+    --timeout 5). The batch yields while it reads rows and between chunks of households."""
+    calls = []
+    monkeypatch.setattr(read.time, "sleep", lambda seconds: calls.append(seconds))
+    book = app.extensions["checker"].book
+    rng = random.Random(3)
+    families = [(f"H{i:04d}", oracle.random_payload(rng, book, oracle.boundary_numbers(book)))
+                for i in range(500)]
+    rows = sum(len(p["members"]) for _, p in families)
+    outcome, _ = run(app, csv_text(families).encode())
+    assert outcome.households == 500
+    # two passes over the rows (survey, then households), then one yield a chunk
+    assert len(calls) >= 2 * (rows // read.YIELD_EVERY) + 500 // 40
+    assert set(calls) == {0}

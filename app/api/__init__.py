@@ -42,6 +42,9 @@ def check():
     except InvalidRequest as invalid:
         return _error(422, "invalid_household", messages.invalid_household(),
                       [messages.problem_dict(p) for p in invalid.problems])
+    if answer == "full":
+        return current_app.response_class(service.check_json(parsed, current_language()),
+                                          mimetype=current_app.json.mimetype)
     return jsonify(service.check(parsed, current_language(), answer))
 
 

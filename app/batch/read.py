@@ -12,12 +12,24 @@ import codecs
 import csv
 import datetime as dt
 import io
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.batch.columns import REQUIRED, Column, Layout, normal
+
+# rows read between two chances for other work to run (see let_others_run)
+YIELD_EVERY = 500
+
+
+def let_others_run() -> None:
+    """A long file must not starve the server: under gunicorn's gevent worker (make run)
+    a request that never yields stops the worker's heartbeat, and gunicorn kills the
+    worker as hung after `timeout`. time.sleep is gevent's there, so sleep(0) lets the hub
+    run (the heartbeat, other requests); elsewhere it only yields the CPU."""
+    time.sleep(0)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 30_000  # rows of members, headers not counted
@@ -143,6 +155,8 @@ class Sheet:
             if number <= self.header_end or _blank(record):
                 continue
             count += 1
+            if count % YIELD_EVERY == 0:
+                let_others_run()
             if count > MAX_ROWS:
                 raise FileRefused("too_many_rows", limit=MAX_ROWS)
             if len(record) > width and not _blank(record[width:]):

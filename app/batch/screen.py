@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import escape
 
+from app.batch.read import let_others_run
 from app.batch.texts import BenefitTexts, Texts
 from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE, UNKNOWN, UNMET, BenefitResult, Checker
 from app.present import amount
@@ -169,6 +170,7 @@ def run(screener: Screener, chunks: Iterable[list[tuple[str, CheckRequest]]],
     if workers <= 1:
         for chunk in chunks:
             yield screener.chunk(chunk)
+            let_others_run()
         return
     _screener = screener
     context = multiprocessing.get_context("fork")
