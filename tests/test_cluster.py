@@ -160,8 +160,7 @@ def member_pages(browser: Browser, page: bytes) -> int:
 
 def journey_results(browser: Browser, base: str) -> tuple[set[str], set[str]]:
     """What the results page shows, and what the API answers for the downloaded answers.
-    The API is asked from another address: the journey's ~30 quick requests have used
-    most of nginx's burst for the resident's address, which /api/v1/check shares."""
+    The API is asked from another address, as another program would ask it."""
     status, headers, body = browser.open("/journey/answers.json")
     assert status == 200 and headers["Content-Disposition"].startswith("attachment")
     payload = json.loads(body)
