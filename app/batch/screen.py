@@ -27,6 +27,7 @@ from app.validation import CheckRequest
 CHUNK = 40  # households per task: large enough to amortise the hand-over, small for progress
 _REFERRED = (ELIGIBLE, MAYBE)
 _WHO = "\x00who\x00"  # where a referral row's members go
+_WORDED_MAX = 50_000  # distinct reasons kept per process; past that, worded each time
 
 
 @dataclass
@@ -51,8 +52,22 @@ class Screener:
                        for bid, b in t.benefits.items() for status in _REFERRED}
         self._office_heads = {b.lead_office: _office_head(b.lead_office, t.labels)
                               for b in texts.benefits.values()}
+        # a result's reasons depend only on its benefit, status and condition outcomes, and
+        # most households share them: worded once per distinct (benefit, status, outcomes)
+        self._worded: dict[tuple, str] = {}
 
     def _reasons(self, r: BenefitResult) -> str:
+        if r.status != NOT_ELIGIBLE and r.status != MAYBE:
+            return ""
+        key = (r.benefit.id, r.status, tuple([o for _, o in r.conditions]))
+        text = self._worded.get(key)
+        if text is None:
+            text = self._word(r)
+            if len(self._worded) < _WORDED_MAX:
+                self._worded[key] = text
+        return text
+
+    def _word(self, r: BenefitResult) -> str:
         t = self.texts
         if r.status == NOT_ELIGIBLE:
             unmet = [t.conditions[c.id] for c, o in r.conditions if o.status == UNMET]
