@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,12 +123,35 @@ def convert(column: Column, cell: Cell, layout: Layout) -> Any:
     return cell
 
 
+_CONVERTED_MAX = 20_000  # distinct text cells remembered per file
+
+
+def _converter(layout: Layout):
+    """convert, remembering what each text cell of a column (ids aside) came to: a file
+    repeats the same few words in most columns. Other cells, and cells too long, are
+    converted every time."""
+    seen: dict[tuple[str, str], Any] = {}
+
+    def converted(column: Column, cell: Cell) -> Any:
+        if type(cell) is not str or column.kind in ("id", "member_ref"):
+            return convert(column, cell, layout)
+        key = (column.name, cell)
+        value = seen.get(key, seen)
+        if value is seen:
+            value = convert(column, cell, layout)  # a ValueError is raised, not remembered
+            if len(seen) < _CONVERTED_MAX:
+                seen[key] = value
+        return value
+    return converted
+
+
 @dataclass
 class _Builder:
     """One household's rows, gathered into the API's request body."""
 
     id: str
     layout: Layout
+    converted: Callable[[Column, Cell], Any]
     rows: list[int] = field(default_factory=list)
     household: dict[str, Any] = field(default_factory=dict)
     source: dict[str, int] = field(default_factory=dict)  # household fact → row it came from
@@ -147,7 +170,7 @@ class _Builder:
             if column.name not in cells or column.name == HOUSEHOLD_ID:
                 continue
             try:
-                value = convert(column, cells[column.name], self.layout)
+                value = self.converted(column, cells[column.name])
             except ValueError:
                 self.problem(number, column.name, "too_long", max_length=MAX_CELL)
                 continue
@@ -251,13 +274,14 @@ def households(rows: Iterable[tuple[int, dict[str, Cell]]], layout: Layout,
                split: set[str] | frozenset[str] = frozenset()) -> Iterator[Household]:
     """Group consecutive rows by household code; validate each household as the API would."""
     builder: _Builder | None = None
+    converted = _converter(layout)
     for number, cells in rows:
         hid = id_text(cells.get(HOUSEHOLD_ID))
         if builder is not None and (hid != builder.id or not hid):
             yield _done(builder, subdistricts, today, split)
             builder = None
         if builder is None:
-            builder = _Builder(hid, layout)
+            builder = _Builder(hid, layout, converted)
             if not hid:
                 builder.problem(number, HOUSEHOLD_ID, "missing_household_id")
             elif is_resident_id(hid):
