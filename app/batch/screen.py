@@ -54,18 +54,21 @@ class Screener:
                               for b in texts.benefits.values()}
         # a result's reasons depend only on its benefit, status and condition outcomes, and
         # most households share them: worded once per distinct (benefit, status, outcomes)
-        self._worded: dict[tuple, str] = {}
+        self._worded: dict[tuple, tuple[str, str, str, str, str]] = {}
+        self._tails = {bid: (b.lead_office, b.apply_first_at, b.clause)
+                       for bid, b in t.benefits.items()}
 
-    def _reasons(self, r: BenefitResult) -> str:
-        if r.status != NOT_ELIGIBLE and r.status != MAYBE:
-            return ""
+    def _head(self, r: BenefitResult) -> tuple[str, str, str, str, str]:
+        """A result row's benefit, status, title, status text and reasons."""
         key = (r.benefit.id, r.status, tuple([o for _, o in r.conditions]))
-        text = self._worded.get(key)
-        if text is None:
-            text = self._word(r)
+        head = self._worded.get(key)
+        if head is None:
+            b = self.texts.benefits[r.benefit.id]
+            reasons = self._word(r) if r.status in (NOT_ELIGIBLE, MAYBE) else ""
+            head = (r.benefit.id, r.status, b.title, self.texts.status[r.status], reasons)
             if len(self._worded) < _WORDED_MAX:
-                self._worded[key] = text
-        return text
+                self._worded[key] = head
+        return head
 
     def _word(self, r: BenefitResult) -> str:
         t = self.texts
@@ -103,13 +106,11 @@ class Screener:
         referred: dict[tuple[str, str], list[str]] = {}
         groups: dict[tuple[str, str, str], set[str]] = {}  # (kind, key, status) → members
         for r in results:
-            b = t.benefits[r.benefit.id]
-            out.table.append((hid, r.member or "", r.benefit.id, r.status, b.title,
-                              t.status[r.status], self._reasons(r),
-                              *self._amount(r, request), b.lead_office, b.apply_first_at,
-                              b.clause))
+            out.table.append((hid, r.member or "", *self._head(r), *self._amount(r, request),
+                              *self._tails[r.benefit.id]))
             if r.status not in _REFERRED:
                 continue
+            b = t.benefits[r.benefit.id]
             referred.setdefault((r.benefit.id, r.status), []).append(
                 r.member or t.labels["whole_household"])
             for kind, key in (("benefit", r.benefit.id), ("office", b.lead_office),
