@@ -14,7 +14,6 @@ scripts/compare_answers.py against a recording).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -24,33 +23,18 @@ import orjson
 
 from app.checker import BenefitResult
 from app.json_provider import OPTIONS
-from app.present import prepared, result_dict
+from app.present import DateKeys, prepared, result_dict
 from app.rulebook.model import Rulebook
 
-# bounds: encoded results kept (bytes, per process) and check dates remembered
+# encoded results kept (bytes, per process)
 MAX_BYTES = 24 * 1024 * 1024
-MAX_DATES = 4096
-
-
-# every field of a result but the benefit (its id is keyed), the member (written per
-# answer) and the conditions (their outcomes are keyed): status, amount tiers and any
-# field added later, so that a new field cannot be left out of the key
-_KEYED = tuple(f.name for f in dataclasses.fields(BenefitResult)
-               if f.name not in ("benefit", "member", "conditions"))
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 class AnswerWriter:
     def __init__(self, book: Rulebook, default: Callable[[Any], Any]):
         self.book = book
         self.default = default
-        self._parameters = tuple(book.parameters.values())
-        self._starts = tuple(b.in_force.start for b in book.benefits.values() if b.in_force)
-        self._dates: dict[dt.date, int] = {}
-        self._date_keys: dict[tuple, int] = {}
+        self.date_key = DateKeys(book)
         self._results: dict[tuple, bytes] = {}
         self._ids: dict[str, bytes] = {}
         self._bytes = 0
@@ -59,24 +43,11 @@ class AnswerWriter:
     def _dumps(self, obj: Any) -> bytes:
         return orjson.dumps(obj, default=self.default, option=OPTIONS)
 
-    def date_key(self, as_of: dt.date) -> int:
-        """A number that is the same for two dates exactly when every dated figure and
-        every measure's start read the same on both."""
-        found = self._dates.get(as_of)
-        if found is None:
-            key = (tuple((found[0] if (found := p.in_force(as_of)) else None, p.stale_on(as_of))
-                         for p in self._parameters),
-                   tuple(as_of < start for start in self._starts))
-            with self._lock:
-                found = self._date_keys.setdefault(key, len(self._date_keys))
-                if len(self._dates) < MAX_DATES:
-                    self._dates[as_of] = found
-        return found
-
     def _result(self, r: BenefitResult, as_of: dt.date, lang: str, date_key: int) -> bytes:
         """One result's bytes after its member: `,"status":…}`."""
-        key = (r.benefit.id, lang, date_key, tuple(o for _, o in r.conditions),
-               *(_hashable(getattr(r, name)) for name in _KEYED))
+        # a verdict is every field of the result but its member, and equal verdicts are
+        # equal in every field (app/checker.py)
+        key = (r.verdict, lang, date_key)
         found = self._results.get(key)
         if found is None:
             out = result_dict(self.book, r, as_of, lang, prepared(self.book))

@@ -11,7 +11,10 @@ The engine decides every condition. This module only
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from app.facts import HOUSEHOLD_FACTS, MEMBER_PATHS, engine_key
@@ -137,11 +140,8 @@ def _needs(c: Condition) -> frozenset[str]:
 class Decisions:
     """What the engine decided in one check, read as one outcome per condition and subject."""
 
-    def __init__(self, needs: dict[str, frozenset[str]], fired: set[tuple[RuleKey, str]],
-                 household: Subject, members: list[Subject],
-                 single: dict[str, frozenset[str]]):
-        self.needs, self.single = needs, single
-        self.household, self.members = household, members
+    def __init__(self, checker: Checker, fired: set[tuple[RuleKey, str]]):
+        self.checker = checker
         # per engine fact, what fired for each condition (met before its uncertain band
         # before a stale figure's band), and which conditions could still hold
         self._fired: dict[str, dict[str, Outcome]] = {}
@@ -155,48 +155,50 @@ class Decisions:
             if known is None or _PRIORITY[key.kind] < _PRIORITY[_kind(known)]:
                 by_condition[key.condition] = _AS_OUTCOME[key.kind]
 
-    def _open(self, cid: str, s: Subject, possible: set[str]) -> Outcome:
-        """A condition that did not fire: unknown if an unknown fact could make it hold
-        (or a figure is not known on the check's date), else unmet."""
-        missing = self.needs[cid] & s.unknown
-        if not missing:
-            return _UNMET
-        missing_paths = tuple(sorted(missing))
-        if any(p.startswith("p__") for p in missing_paths):
-            return Outcome(UNKNOWN, missing_paths)  # a figure not known on the check's date
-        # could the unknown facts make it hold? One alternative over several facts: the
-        # engine found it; over one fact: exactly when that fact is unknown
-        if cid in possible or self.single[cid] & s.unknown:
-            return Outcome(UNKNOWN, missing_paths)
-        return _UNMET
-
-    def read(self, cids: tuple[str, ...], s: Subject) -> dict[str, Outcome]:
-        """The outcome of each condition for one engine fact: met, its uncertain band or
-        a stale figure's band if the engine fired it; otherwise see _open."""
-        fired = self._fired.get(s.fact_id, {})
-        possible = self._possible.get(s.fact_id, set())
-        found = {}
-        for cid in cids:
-            outcome = fired.get(cid)
-            found[cid] = outcome if outcome is not None else self._open(cid, s, possible)
+    def read(self, cids: frozenset[str], s: Subject) -> dict[str, Outcome]:
+        """The outcome of each condition in `cids` for one engine fact: met, its uncertain
+        band or a stale figure's band if the engine fired it. One that did not fire is
+        unknown if an unknown fact could make it hold (or a figure is not known on the
+        check's date), else unmet."""
+        c = self.checker
+        found = dict.fromkeys(cids, _UNMET)
+        # only conditions that read an unknown fact can be anything but unmet when they
+        # did not fire
+        reading = set()
+        for path in s.unknown:
+            readers = c.readers.get(path)
+            if readers is not None:
+                reading |= readers
+        possible = self._possible.get(s.fact_id, ())
+        for cid in reading & cids:
+            missing = c.needs[cid] & s.unknown
+            if any(p.startswith("p__") for p in missing):
+                found[cid] = c.unknown(missing)  # a figure not known on the check's date
+            # could the unknown facts make it hold? One alternative over several facts:
+            # the engine found it; over one fact: exactly when that fact is unknown
+            elif cid in possible or not c.single[cid].isdisjoint(s.unknown):
+                found[cid] = c.unknown(missing)
+        for cid, outcome in self._fired.get(s.fact_id, {}).items():
+            if cid in found:
+                found[cid] = outcome
         return found
 
-    def any_member(self, cids: tuple[str, ...]) -> dict[str, Outcome]:
-        """Conditions met when any member meets them."""
-        each = [self.read(cids, m) for m in self.members]
-        found = {}
-        for cid in cids:
-            outcomes = [table[cid] for table in each]
-            if any(o.status == MET for o in outcomes):
-                found[cid] = _MET
-            elif any(o.uncertain for o in outcomes):
-                found[cid] = _UNCERTAIN
-            elif any(o.stale for o in outcomes):
-                found[cid] = _STALE
-            else:
-                missing = tuple(sorted({p for o in outcomes for p in o.missing}))
-                found[cid] = Outcome(UNKNOWN, missing) if missing else _UNMET
-        return found
+
+def any_member(tables: list[dict[str, Outcome]], cids: frozenset[str]) -> dict[str, Outcome]:
+    """Conditions met when any member meets them, from each member's outcomes."""
+    found = {}
+    for cid in cids:
+        outcomes = [table[cid] for table in tables]
+        if any(o.status == MET for o in outcomes):
+            found[cid] = _MET
+        elif any(o.uncertain for o in outcomes):
+            found[cid] = _UNCERTAIN
+        elif any(o.stale for o in outcomes):
+            found[cid] = _STALE
+        else:
+            missing = tuple(sorted({p for o in outcomes for p in o.missing}))
+            found[cid] = Outcome(UNKNOWN, missing) if missing else _UNMET
+    return found
 
 
 def _status(statuses: set[str], rule_uncertain: bool) -> str:
@@ -209,14 +211,72 @@ def _status(statuses: set[str], rule_uncertain: bool) -> str:
     return ELIGIBLE
 
 
-@dataclass
-class BenefitResult:
-    benefit: Benefit
+class Verdict:
+    """A result without its member: a benefit's status, its conditions' outcomes, its amount
+    tiers and whether the household already gets it. The same for every member, in any
+    check, whose conditions read the same, so a Checker makes each one once and results
+    share it (the combining is not redone, and what is written from a verdict can be kept
+    by it). Equal when every field is equal; the hash is computed once."""
+
+    __slots__ = ("benefit", "status", "conditions", "amount_tiers", "already_received",
+                 "_key", "_hash")
+
+    def __init__(self, benefit: Benefit, status: str,
+                 conditions: tuple[tuple[Condition, Outcome], ...],
+                 amount_tiers: tuple[tuple[str, str], ...], already_received: bool):
+        self.benefit, self.status, self.conditions = benefit, status, conditions
+        self.amount_tiers, self.already_received = amount_tiers, already_received
+        self._key = (benefit.id, status, tuple((c.id, o) for c, o in conditions),
+                     amount_tiers, already_received)
+        self._hash = hash(self._key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Verdict) and self._key == other._key)
+
+    def __repr__(self) -> str:
+        return f"Verdict{self._key!r}"
+
+
+class BenefitResult(NamedTuple):
+    """One benefit for one member (None: the household): a verdict and whose it is."""
+
+    verdict: Verdict
     member: str | None
-    status: str
-    conditions: list[tuple[Condition, Outcome]]
-    amount_tiers: list[tuple[str, str]]  # (parameter id, tier status)
-    already_received: bool = False  # the engine found the benefit's already_received condition
+
+    @property
+    def benefit(self) -> Benefit:
+        return self.verdict.benefit
+
+    @property
+    def status(self) -> str:
+        return self.verdict.status
+
+    @property
+    def conditions(self) -> tuple[tuple[Condition, Outcome], ...]:
+        return self.verdict.conditions
+
+    @property
+    def amount_tiers(self) -> tuple[tuple[str, str], ...]:  # (parameter id, tier status)
+        return self.verdict.amount_tiers
+
+    @property
+    def already_received(self) -> bool:  # the engine found its already_received condition
+        return self.verdict.already_received
+
+
+class _Plan(NamedTuple):
+    """What a Checker looks up once per benefit."""
+
+    benefit: Benefit
+    read: Callable[[dict[str, Outcome]], Any]  # the outcomes a verdict depends on
+    count: int  # how many: the conditions', then each amount tier's, then already_received
+    for_household: bool
+
+
+MAX_VERDICTS = 100_000  # kept per Checker; past that, made each time (a few thousand seen)
 
 
 class Checker:
@@ -227,6 +287,12 @@ class Checker:
         self.compared = compared_parameters(book)
         # per condition, the facts of its alternatives over one fact each
         self.single = {cid: single_fact_paths(c) for cid, c in book.conditions.items()}
+        # per fact path (or figure), the conditions that read it
+        readers: dict[str, set[str]] = {}
+        for cid, paths in self.needs.items():
+            for path in paths:
+                readers.setdefault(path, set()).add(cid)
+        self.readers = {p: frozenset(cids) for p, cids in readers.items()}
         # which conditions are read on which engine fact: the household's own, those met by
         # any member, and the others per member (for member-level benefits) or on the
         # household fact (a household-level benefit asking about a member)
@@ -236,41 +302,68 @@ class Checker:
                 for scope in ("member", "household")}
         every = used["member"] | used["household"]
         kind = {cid: "any" if c.any_member else c.subject for cid, c in book.conditions.items()}
-        self._household_cids = tuple(sorted(c for c in every if kind[c] == "household"))
-        self._any_cids = tuple(sorted(c for c in every if kind[c] == "any"))
-        self._member_cids = {scope: tuple(sorted(c for c in used[scope] if kind[c] == "member"))
+        self._household_cids = frozenset(c for c in every if kind[c] == "household")
+        self._any_cids = frozenset(c for c in every if kind[c] == "any")
+        self._member_cids = {scope: frozenset(c for c in used[scope] if kind[c] == "member")
                              for scope in used}
-        # per benefit, looked up once here: its condition ids and conditions, amount tiers,
-        # whether the rule itself is uncertain, and whether it is the household's
-        self._plan = [(b, tuple(b.conditions), tuple(book.conditions[c] for c in b.conditions),
-                       tuple((t.parameter, t.when) for t in b.amount),
-                       b.uncertainty is not None, b.scope == "household", b.already_received)
-                      for b in book.benefits.values()]
+        self._per_member = self._member_cids["member"] | self._any_cids
+        self._plan = []
+        for b in book.benefits.values():
+            reads = (*b.conditions, *(c for t in b.amount for c in t.when),
+                     *((b.already_received,) if b.already_received else ()))
+            read = itemgetter(*reads) if len(reads) > 1 else (lambda o, c=reads[0]: (o[c],))
+            self._plan.append(_Plan(b, read, len(reads), b.scope == "household"))
+        self._verdicts: list[dict[tuple, Verdict]] = [{} for _ in self._plan]
+        self._unknown: dict[frozenset[str], Outcome] = {}
+        self._lock = threading.Lock()
+
+    def unknown(self, missing: frozenset[str]) -> Outcome:
+        """The outcome "unknown until these facts are known" (one object per set of facts)."""
+        found = self._unknown.get(missing)
+        if found is None:
+            found = Outcome(UNKNOWN, tuple(sorted(missing)))
+            if len(self._unknown) < MAX_VERDICTS:
+                self._unknown[missing] = found
+        return found
+
+    def _verdict(self, plan: _Plan, found: tuple[Outcome, ...]) -> Verdict:
+        b = plan.benefit
+        n = len(b.conditions)
+        status = _status({o.status for o in found[:n]}, b.uncertainty is not None)
+        tiers: list[tuple[str, str]] = []
+        if status != NOT_ELIGIBLE:  # an amount belongs to eligible and maybe results only
+            at = n
+            for tier in b.amount:
+                when = found[at:at + len(tier.when)]
+                at += len(tier.when)
+                tiers.append((tier.parameter, _status({o.status for o in when}, False)))
+        received = b.already_received is not None and found[-1].status == MET
+        return Verdict(b, status, tuple(zip((self.book.conditions[c] for c in b.conditions),
+                                            found[:n], strict=True)),
+                       tuple(tiers), received)
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
         household, members = prepare(request, self.book, self.compared)
         marked = self.engine.marked_paths
         facts = [engine_fact("household", household, marked)] + [
             engine_fact("member", m, marked) for m in members]
-        decisions = Decisions(self.needs, self.engine.decide(facts), household, members,
-                              self.single)
+        decisions = Decisions(self, self.engine.decide(facts))
+        own = [decisions.read(self._per_member, m) for m in members]
         shared = {**decisions.read(self._household_cids, household),
-                  **decisions.any_member(self._any_cids)}
-        whole = [(None, {**shared, **decisions.read(self._member_cids["household"], household)})]
-        each = [(member.id, {**shared, **decisions.read(self._member_cids["member"], subject)})
-                for member, subject in zip(request.members, members, strict=True)]
+                  **any_member(own, self._any_cids)}
+        whole = [(None, {**decisions.read(self._member_cids["household"], household),
+                         **shared})]
+        each = [(member.id, {**table, **shared})
+                for member, table in zip(request.members, own, strict=True)]
         results = []
-        for benefit, cids, conditions, tiers, rule_uncertain, for_household, received in (
-                self._plan):
-            for member_id, outcomes in (whole if for_household else each):
-                found = [outcomes[cid] for cid in cids]
-                status = _status({o.status for o in found}, rule_uncertain)
-                # an amount belongs to eligible and maybe results only
-                amounts = [] if status == NOT_ELIGIBLE else [
-                    (pid, _status({outcomes[cid].status for cid in when}, False))
-                    for pid, when in tiers]
-                results.append(BenefitResult(benefit, member_id, status,
-                                             list(zip(conditions, found, strict=True)),
-                                             amounts, received is not None
-                                             and outcomes[received].status == MET))
+        for plan, verdicts in zip(self._plan, self._verdicts, strict=True):
+            for member_id, outcomes in (whole if plan.for_household else each):
+                found = plan.read(outcomes)
+                verdict = verdicts.get(found)
+                if verdict is None:
+                    verdict = self._verdict(plan, found)
+                    if len(verdicts) < MAX_VERDICTS:
+                        with self._lock:
+                            verdict = verdicts.setdefault(found, verdict)
+                results.append(BenefitResult(verdict, member_id))
         return results

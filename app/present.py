@@ -6,9 +6,10 @@ The API returns these dicts as they are; the pages and the CLI use the same.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import TYPE_CHECKING, Any
 
-from app.checker import ELIGIBLE, MAYBE, UNMET, BenefitResult, Outcome
+from app.checker import ELIGIBLE, MAYBE, UNMET, BenefitResult, Outcome, Verdict
 from app.rulebook.model import Benefit, Condition, Parameter, Rulebook, Source, Uncertainty
 
 if TYPE_CHECKING:
@@ -121,7 +122,34 @@ def parameter_amount(p: Parameter, as_of: dt.date, lang: str) -> dict[str, Any]:
     }
 
 
-def amount(book: Rulebook, r: BenefitResult, as_of: dt.date, lang: str,
+class DateKeys:
+    """A number per check date that is the same for two dates exactly when every dated
+    figure (which period, past its trust horizon or not) and every measure's start read
+    the same on both: what is worded from a verdict on one date holds on the other."""
+
+    MAX_DATES = 4096  # dates remembered
+
+    def __init__(self, book: Rulebook):
+        self._parameters = tuple(book.parameters.values())
+        self._starts = tuple(b.in_force.start for b in book.benefits.values() if b.in_force)
+        self._dates: dict[dt.date, int] = {}
+        self._keys: dict[tuple, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, as_of: dt.date) -> int:
+        found = self._dates.get(as_of)
+        if found is None:
+            key = (tuple((found[0] if (found := p.in_force(as_of)) else None, p.stale_on(as_of))
+                         for p in self._parameters),
+                   tuple(as_of < start for start in self._starts))
+            with self._lock:
+                found = self._keys.setdefault(key, len(self._keys))
+                if len(self._dates) < self.MAX_DATES:
+                    self._dates[as_of] = found
+        return found
+
+
+def amount(book: Rulebook, r: BenefitResult | Verdict, as_of: dt.date, lang: str,
            texts: PreparedTexts | None = None) -> dict[str, Any] | None:
     if not r.amount_tiers:
         return None

@@ -74,18 +74,29 @@ def test_api_full_answer_is_the_service_dict(client, app):
 
 
 def test_every_result_field_but_the_member_is_keyed(app):
-    """A field added to BenefitResult changes the kept bytes' key (or the answer could
-    reuse bytes written for a result that differs in it)."""
-    import dataclasses
+    """The kept bytes are keyed by the result's verdict (every field but the member). Two
+    verdicts that differ in any field are different keys, or an answer could reuse bytes
+    written for a result that differs in it."""
+    from app.checker import BenefitResult, Verdict
 
-    from app.checker import BenefitResult
-
-    names = {f.name for f in dataclasses.fields(BenefitResult)}
-    assert set(answer_json._KEYED) == names - {"benefit", "member", "conditions"}
     checker = app.extensions["checker"]
     writer = AnswerWriter(checker.book, app.json.default)
     request = next(_households(checker.book, 1, 7))
     result = checker.run(request)[0]
+    v = result.verdict
+    fields = {"benefit": v.benefit, "status": v.status, "conditions": v.conditions,
+              "amount_tiers": v.amount_tiers, "already_received": v.already_received}
+    assert set(fields) == set(Verdict.__slots__) - {"_key", "_hash"}
+    assert Verdict(**fields) == v and hash(Verdict(**fields)) == hash(v)
+    other_benefit = next(b for b in checker.book.benefits.values() if b.id != v.benefit.id)
+    other_outcome = ((v.conditions[0][0], v.conditions[0][1]._replace(status="made-up")),
+                     *v.conditions[1:])
+    changes = {"benefit": other_benefit, "status": "made-up", "conditions": other_outcome,
+               "amount_tiers": (("made-up", "eligible"),),
+               "already_received": not v.already_received}
+    for name, value in changes.items():
+        changed = Verdict(**{**fields, name: value})
+        assert changed != v, name
     writer.full([result], request.as_of, "en")
-    changed = dataclasses.replace(result, status="made-up")
+    changed = BenefitResult(Verdict(**{**fields, "status": "made-up"}), result.member)
     assert b"made-up" in writer.full([changed], request.as_of, "en")
