@@ -98,6 +98,27 @@ def test_the_process_pool_gives_the_same_rows_as_one_process(app, book):
     assert one.households == two.households == 90
 
 
+@pytest.mark.parametrize("value", ["H1", "", "a,b", 'say "hi"', "two\nlines", "cr\rhere",
+                                   " spaced ", "户号,甲", "'quoted'", "tab\there", ";"])
+def test_codes_are_quoted_as_the_csv_module_quotes_them(value):
+    from app.batch.screen import csv_field
+
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\r\n").writerow([value, "x"])
+    assert csv_field(value) + ",x\r\n" == written.getvalue()
+
+
+def test_codes_with_commas_quotes_and_line_breaks_come_back_as_written(app):
+    family = {**FAMILY, "members": [{**FAMILY["members"][0], "id": 'self, "A"'},
+                                    {**FAMILY["members"][1], "id": "m\n2"}]}
+    outcome, out = run(app, csv_text([('户,"1"', family)]).encode())
+    assert outcome.households == 1 and outcome.left_out == []
+    rows = table(out["results"])[1:]
+    assert {r[0] for r in rows} == {'户,"1"'}
+    assert {r[1] for r in rows} == {"", 'self, "A"', "m\n2"}
+    assert all(len(r) == len(table(out["results"])[0]) for r in rows)
+
+
 def _zh_file(app, words: bool) -> bytes:
     layout = layout_for(app)
     headers = {c.name: c.labels["zh"] for c in layout.columns}

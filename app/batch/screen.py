@@ -10,24 +10,27 @@ however long the file is.
 from __future__ import annotations
 
 import csv
+import gc
+import datetime as dt
 import io
 import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import escape
 
 from app.batch.read import let_others_run
 from app.batch.texts import BenefitTexts, Texts
-from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE, UNKNOWN, UNMET, BenefitResult, Checker
-from app.present import amount
+from app.checker import ELIGIBLE, MAYBE, NOT_ELIGIBLE, UNKNOWN, UNMET, Checker, Verdict
+from app.present import DateKeys, amount
 from app.validation import CheckRequest
 
 CHUNK = 40  # households per task: large enough to amortise the hand-over, small for progress
 _REFERRED = (ELIGIBLE, MAYBE)
 _WHO = "\x00who\x00"  # where a referral row's members go
-_WORDED_MAX = 50_000  # distinct reasons kept per process; past that, worded each time
+_ROWS_MAX = 50_000  # distinct rows kept per process; past that, worded each time
 
 
 @dataclass
@@ -42,8 +45,30 @@ class ChunkResult:
     referrals: str = ""
 
 
+class _Row(NamedTuple):
+    """What a result row says after its household and member, for one verdict and date."""
+
+    cells: tuple  # benefit, status, title, status text, reasons, amount, its date and
+    #               grade, lead office, where to go first, plan clause
+    csv: str  # the same cells as CSV text, starting with the delimiter, ending the line
+    referred: tuple[str, str] | None  # (benefit, status) when the result is referred
+    groups: tuple[tuple[str, str, str], ...]  # (kind, key, status) it counts under
+
+
+def csv_field(value: str) -> str:
+    """One field as csv.writer writes it (the excel dialect, minimal quoting)."""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 class Screener:
-    """Everything a screening process needs, prepared in the parent before the fork."""
+    """Everything a screening process needs, prepared in the parent before the fork.
+
+    A result row after its household and member depends only on the result's verdict
+    (app/checker.py) and how the dated figures read on the check's date (present.DateKeys),
+    and most households share verdicts: each row is worded once per distinct verdict and
+    reading, kept without its household and member."""
 
     def __init__(self, checker: Checker, texts: Texts, fmt: str):
         self.checker, self.texts, self.fmt = checker, texts, fmt
@@ -52,33 +77,31 @@ class Screener:
                        for bid, b in t.benefits.items() for status in _REFERRED}
         self._office_heads = {b.lead_office: _office_head(b.lead_office, t.labels)
                               for b in texts.benefits.values()}
-        # a result's reasons depend only on its benefit, status and condition outcomes, and
-        # most households share them: worded once per distinct (benefit, status, outcomes)
-        self._worded: dict[tuple, tuple[str, str, str, str, str]] = {}
-        self._tails = {bid: (b.lead_office, b.apply_first_at, b.clause)
-                       for bid, b in t.benefits.items()}
+        # per date key, per verdict (by id: the entry holds the verdict, so its id is not
+        # reused while kept): the verdict and its row
+        self._rows: dict[int, dict[int, tuple[Verdict, _Row]]] = {}
+        self._kept = 0
+        self._date_key = DateKeys(checker.book)
 
-    def _head(self, r: BenefitResult) -> tuple[str, str, str, str, str]:
-        """A result row's benefit, status, title, status text and reasons."""
-        key = (r.benefit.id, r.status, tuple([o for _, o in r.conditions]))
-        head = self._worded.get(key)
-        if head is None:
-            b = self.texts.benefits[r.benefit.id]
-            reasons = self._word(r) if r.status in (NOT_ELIGIBLE, MAYBE) else ""
-            head = (r.benefit.id, r.status, b.title, self.texts.status[r.status], reasons)
-            if len(self._worded) < _WORDED_MAX:
-                self._worded[key] = head
-        return head
+    def _row(self, v: Verdict, as_of: dt.date) -> _Row:
+        b = self.texts.benefits[v.benefit.id]
+        reasons = self._word(v) if v.status in (NOT_ELIGIBLE, MAYBE) else ""
+        cells = (v.benefit.id, v.status, b.title, self.texts.status[v.status], reasons,
+                 *self._amount(v, as_of), b.lead_office, b.apply_first_at, b.clause)
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\r\n").writerow(("", *cells))
+        referred = (v.benefit.id, v.status) if v.status in _REFERRED else None
+        groups = (("benefit", v.benefit.id, v.status), ("office", b.lead_office, v.status),
+                  ("level", v.benefit.level, v.status)) if referred else ()
+        return _Row(cells, text.getvalue(), referred, groups)
 
-    def _word(self, r: BenefitResult) -> str:
+    def _word(self, v: Verdict) -> str:
         t = self.texts
-        if r.status == NOT_ELIGIBLE:
-            unmet = [t.conditions[c.id] for c, o in r.conditions if o.status == UNMET]
+        if v.status == NOT_ELIGIBLE:
+            unmet = [t.conditions[c.id] for c, o in v.conditions if o.status == UNMET]
             return t.labels["unmet"] % {"conditions": t.labels["and"].join(unmet)}
-        if r.status != MAYBE:
-            return ""
         parts = []
-        for c, o in r.conditions:
+        for c, o in v.conditions:
             if o.status != UNKNOWN:
                 continue
             if o.missing:
@@ -87,43 +110,60 @@ class Screener:
             else:
                 parts.append(t.conditions[c.id])
         text = t.labels["unknown"] % {"conditions": t.labels["and"].join(parts)} if parts else ""
-        if r.benefit.uncertainty is not None:
+        if v.benefit.uncertainty is not None:
             text = t.labels["and"].join(filter(None, [text, t.labels["open_rule"]]))
         return text
 
-    def _amount(self, r: BenefitResult, request: CheckRequest) -> tuple[str, str, str]:
-        if not r.amount_tiers or r.status == NOT_ELIGIBLE:
+    def _amount(self, v: Verdict, as_of: dt.date) -> tuple[str, str, str]:
+        if not v.amount_tiers or v.status == NOT_ELIGIBLE:
             return "", "", ""
-        found = amount(self.checker.book, r, request.as_of, self.texts.lang)
+        found = amount(self.checker.book, v, as_of, self.texts.lang)
         if not found or not found.get("text"):
             return self.texts.labels["to_confirm"], "", ""
         grade = self.texts.confidence.get(found.get("confidence") or "", "")
         return found["text"], found.get("effective_from") or "", grade
 
-    def household(self, hid: str, request: CheckRequest, out: ChunkResult) -> None:
+    def household(self, hid: str, request: CheckRequest, out: ChunkResult,
+                  lines: list[str], referrals: list[str]) -> None:
         t = self.texts
+        as_of = request.as_of
+        date_key = self._date_key(as_of)
         results = self.checker.run(request)
+        rows, csv_rows = self._rows.setdefault(date_key, {}), self.fmt == "csv"
+        heads: dict[str | None, str] = {}  # CSV: the household and member fields
         referred: dict[tuple[str, str], list[str]] = {}
         groups: dict[tuple[str, str, str], set[str]] = {}  # (kind, key, status) → members
         for r in results:
-            out.table.append((hid, r.member or "", *self._head(r), *self._amount(r, request),
-                              *self._tails[r.benefit.id]))
-            if r.status not in _REFERRED:
+            v = r.verdict
+            kept = rows.get(id(v))
+            if kept is not None and kept[0] is v:
+                row = kept[1]
+            else:
+                row = self._row(v, as_of)
+                if self._kept < _ROWS_MAX:
+                    rows[id(v)] = (v, row)
+                    self._kept += 1
+            if csv_rows:
+                head = heads.get(r.member)
+                if head is None:
+                    head = heads[r.member] = csv_field(hid) + "," + csv_field(r.member or "")
+                lines.append(head + row.csv)
+            else:
+                out.table.append((hid, r.member or "", *row.cells))
+            if row.referred is None:
                 continue
-            b = t.benefits[r.benefit.id]
-            referred.setdefault((r.benefit.id, r.status), []).append(
-                r.member or t.labels["whole_household"])
-            for kind, key in (("benefit", r.benefit.id), ("office", b.lead_office),
-                              ("level", r.benefit.level)):
-                who = groups.setdefault((kind, key, r.status), set())
+            referred.setdefault(row.referred, []).append(r.member or t.labels["whole_household"])
+            for key in row.groups:
+                who = groups.setdefault(key, set())
                 if r.member is not None:
                     who.add(r.member)
         for key, who in groups.items():
             out.counts[(*key, "households")] += 1
             out.counts[(*key, "members")] += len(who)
-        out.referrals += self._referral(hid, request, referred)
+        referrals.append(self._referral(hid, request, referred))
         out.households += 1
         out.members += len(request.members)
+        out.rows += len(results)
 
     def _referral(self, hid: str, request: CheckRequest,
                   referred: dict[tuple[str, str], list[str]]) -> str:
@@ -148,13 +188,11 @@ class Screener:
 
     def chunk(self, households: list[tuple[str, CheckRequest]]) -> ChunkResult:
         out = ChunkResult(0, 0, 0)
+        lines: list[str] = []
+        referrals: list[str] = []
         for hid, request in households:
-            self.household(hid, request, out)
-        out.rows = len(out.table)
-        if self.fmt == "csv":
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\r\n").writerows(out.table)
-            out.csv_text, out.table = buffer.getvalue(), []
+            self.household(hid, request, out, lines, referrals)
+        out.csv_text, out.referrals = "".join(lines), "".join(referrals)
         return out
 
 
@@ -189,6 +227,9 @@ def run(screener: Screener, chunks: Iterable[list[tuple[str, CheckRequest]]],
             let_others_run()
         return
     _screener = screener
+    # what the pool inherits is not garbage: the collector leaves it alone (fewer pauses,
+    # and pages shared with the parent stay shared)
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(workers) as pool:
@@ -201,6 +242,7 @@ def run(screener: Screener, chunks: Iterable[list[tuple[str, CheckRequest]]],
                 yield pending.popleft().get()
     finally:
         _screener = None
+        gc.unfreeze()
 
 
 def chunked(items: Iterable, size: int = CHUNK,
