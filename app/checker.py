@@ -140,20 +140,24 @@ def _needs(c: Condition) -> frozenset[str]:
 class Decisions:
     """What the engine decided in one check, read as one outcome per condition and subject."""
 
-    def __init__(self, checker: Checker, fired: set[tuple[RuleKey, str]]):
+    def __init__(self, checker: Checker, fired: dict[str, list[RuleKey]]):
         self.checker = checker
         # per engine fact, what fired for each condition (met before its uncertain band
         # before a stale figure's band), and which conditions could still hold
         self._fired: dict[str, dict[str, Outcome]] = {}
         self._possible: dict[str, set[str]] = {}
-        for key, fact_id in fired:
-            if key.kind == POSSIBLE:
-                self._possible.setdefault(fact_id, set()).add(key.condition)
-                continue
-            by_condition = self._fired.setdefault(fact_id, {})
-            known = by_condition.get(key.condition)
-            if known is None or _PRIORITY[key.kind] < _PRIORITY[_kind(known)]:
-                by_condition[key.condition] = _AS_OUTCOME[key.kind]
+        for fact_id, keys in fired.items():
+            by_condition: dict[str, Outcome] = {}
+            for condition, kind in keys:
+                if kind == MET:
+                    by_condition[condition] = _MET
+                elif kind == POSSIBLE:
+                    self._possible.setdefault(fact_id, set()).add(condition)
+                else:
+                    known = by_condition.get(condition)
+                    if known is None or _PRIORITY[kind] < _PRIORITY[_kind(known)]:
+                        by_condition[condition] = _AS_OUTCOME[kind]
+            self._fired[fact_id] = by_condition
 
     def read(self, cids: frozenset[str], s: Subject) -> dict[str, Outcome]:
         """The outcome of each condition in `cids` for one engine fact: met, its uncertain

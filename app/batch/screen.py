@@ -10,8 +10,8 @@ however long the file is.
 from __future__ import annotations
 
 import csv
-import gc
 import datetime as dt
+import gc
 import io
 import multiprocessing
 from collections import Counter, deque

@@ -40,6 +40,7 @@ _names_lock = threading.Lock()
 # order asserted ("t", "id" first). Reading the name and id off its start saves parsing the
 # whole fact for every rule that fired; anything else is parsed in full.
 _ACTION = re.compile(r'\{"([^"\\]+)":\{"m":\{"t":"[^"\\]*","id":"([^"\\]*)","')
+_MATCHED = '":{"m":{"t":"'  # once per rule in a message (a quote in a value is escaped)
 
 _COMPARE = {"at_least": "$gte", "at_most": "$lte", "less_than": "$lt", "more_than": "$gt"}
 
@@ -167,7 +168,7 @@ def compile_condition(c: Condition, parameters: dict[str, Parameter]
 def _fired(message: str) -> list[tuple[str, str]]:
     """(rule name, id of the matched fact) for each rule in one action message."""
     start = _ACTION.match(message)
-    if start is not None and message.count('":{"m":{"t":"') == 1:
+    if start is not None and message.count(_MATCHED) == 1:
         return [start.groups()]
     return [(name, matched["m"]["id"]) for name, matched in orjson.loads(message).items()]
 
@@ -202,14 +203,14 @@ class Engine:
     def rule_count(self) -> int:
         return len(self.keys)
 
-    def decide(self, facts: list[dict]) -> set[tuple[RuleKey, str]]:
+    def decide(self, facts: list[dict]) -> dict[str, list[RuleKey]]:
         """Assert facts (each with "t" and a unique "id"; exactly one household fact) in fresh
-        sessions; return what fired as (rule key, fact id)."""
+        sessions; return what fired: per fact id, the keys of the rules that matched it."""
         if sum(1 for f in facts if f.get("t") == "household") != 1:
             raise ValueError("a check asserts exactly one household fact")
         sid = uuid.uuid4().hex
         payload = orjson.dumps([{**f, "sid": sid} for f in facts]).decode()
-        fired: set[tuple[RuleKey, str]] = set()
+        keys, fired = self.keys, {}
         for handle in self.handles:
             try:
                 # the result code says nothing reliable about matches for a batch: ask for
@@ -218,9 +219,18 @@ class Engine:
                 action = dre.start_action_for_state(handle, state_handle)
                 message = action[1] if action else None
                 while message:
-                    for name, fact_id in _fired(message):
-                        if name != SENTINEL:
-                            fired.update((key, fact_id) for key in self.keys[name])
+                    start = _ACTION.match(message)
+                    if start is not None and message.count(_MATCHED) == 1:
+                        matched = (start.groups(),)  # one rule, read off the start
+                    else:
+                        matched = _fired(message)
+                    for name, fact_id in matched:
+                        found = keys.get(name)  # None: the sentinel
+                        if found is not None:
+                            if fact_id in fired:
+                                fired[fact_id] += found
+                            else:
+                                fired[fact_id] = list(found)
                     message = dre.complete_and_start_action(handle, state_handle)
             finally:
                 dre.delete_state(handle, sid)
