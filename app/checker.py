@@ -101,11 +101,20 @@ def prepare(request: CheckRequest, book: Rulebook,
     return household, members
 
 
+_ENGINE_KEYS: dict[str, str] = {}  # fact path → its engine key (paths the validator allows)
+
+
 def engine_fact(subject: str, s: Subject, marked: frozenset[str] = frozenset()
                 ) -> dict[str, Any]:
     fact: dict[str, Any] = {"t": subject, "id": s.fact_id}
+    keys = _ENGINE_KEYS
     for path, value in s.values.items():
-        fact[path if path.startswith("p__") else engine_key(path)] = as_engine_value(value)
+        key = keys.get(path)
+        if key is None:
+            key = path if path.startswith("p__") else engine_key(path)
+            if len(keys) < 10_000:
+                keys[path] = key
+        fact[key] = float(value) if type(value) is int else as_engine_value(value)
     for path in s.unknown & marked:
         fact[unknown_key(path)] = 1.0
     return fact
@@ -174,14 +183,14 @@ class Decisions:
             if readers is not None:
                 reading |= readers
         possible = self._possible.get(s.fact_id, ())
+        unknown = s.unknown
         for cid in reading & cids:
-            missing = c.needs[cid] & s.unknown
-            if any(p.startswith("p__") for p in missing):
-                found[cid] = c.unknown(missing)  # a figure not known on the check's date
-            # could the unknown facts make it hold? One alternative over several facts:
-            # the engine found it; over one fact: exactly when that fact is unknown
-            elif cid in possible or not c.single[cid].isdisjoint(s.unknown):
-                found[cid] = c.unknown(missing)
+            # unknown: a figure not known on the check's date; or the unknown facts could
+            # make it hold (one alternative over several facts: the engine found it; over
+            # one fact: exactly when that fact is unknown)
+            if (cid in possible or not c.figures[cid].isdisjoint(unknown)
+                    or not c.single[cid].isdisjoint(unknown)):
+                found[cid] = c.unknown(c.needs[cid] & unknown)
         for cid, outcome in self._fired.get(s.fact_id, {}).items():
             if cid in found:
                 found[cid] = outcome
@@ -297,6 +306,9 @@ class Checker:
             for path in paths:
                 readers.setdefault(path, set()).add(cid)
         self.readers = {p: frozenset(cids) for p, cids in readers.items()}
+        # per condition, the dated figures it compares with (as fact paths: "p__<id>")
+        self.figures = {cid: frozenset(p for p in paths if p.startswith("p__"))
+                        for cid, paths in self.needs.items()}
         # which conditions are read on which engine fact: the household's own, those met by
         # any member, and the others per member (for member-level benefits) or on the
         # household fact (a household-level benefit asking about a member)

@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from app.batch import messages
-from app.batch.columns import Layout, build_layout
+from app.batch.columns import HOUSEHOLD_ID, Layout, build_layout
 from app.batch.households import RowProblem, households, survey
 from app.batch.read import open_sheet
 from app.batch.screen import ChunkResult, Screener, chunked, run
@@ -154,7 +154,8 @@ def screen_file(source, in_fmt: str, fmt: str, lang: str,
     checker: Checker = app.extensions["checker"]
     layout, texts = layout_for(app), texts_for(app, lang)
     sheet = open_sheet(opener(source), in_fmt, layout)
-    found = survey(sheet.rows())  # the whole file is read once before anything is written
+    # the whole file is read once before anything is written
+    found = survey(sheet.rows(only=HOUSEHOLD_ID))
     outcome = Outcome(rows=found.rows)
     subdistricts = checker.book.subdistrict_names()
     today = today or beijing_today()

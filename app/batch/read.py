@@ -148,8 +148,11 @@ class Sheet:
         reader = _xlsx_rows if self.fmt == "xlsx" else _csv_rows
         return reader(self.open_binary)
 
-    def rows(self) -> Iterator[tuple[int, dict[str, Cell]]]:
+    def rows(self, only: str | None = None) -> Iterator[tuple[int, dict[str, Cell]]]:
+        """Every row, checked against the limits; with `only`, its cell in that column
+        alone (a first pass needs the household codes and nothing else)."""
         width = len(self.columns)
+        at = next((i for i, c in enumerate(self.columns) if c and c.name == only), None)
         count = 0
         for number, record in enumerate(self._records(), start=1):
             if number <= self.header_end or _blank(record):
@@ -161,6 +164,9 @@ class Sheet:
                 raise FileRefused("too_many_rows", limit=MAX_ROWS)
             if len(record) > width and not _blank(record[width:]):
                 raise FileRefused("cells_outside_columns", row=number)
+            if only is not None:
+                yield number, {only: record[at] if at is not None and at < len(record) else None}
+                continue
             yield number, {c.name: v for c, v in zip(self.columns, record, strict=False)
                            if c is not None}
 
