@@ -24,7 +24,6 @@ from app.rulebook.engine import (
     UNCERTAIN,
     Engine,
     RuleKey,
-    as_engine_value,
     band_keys,
     parameter_key,
     single_fact_paths,
@@ -114,7 +113,8 @@ def engine_fact(subject: str, s: Subject, marked: frozenset[str] = frozenset()
             key = path if path.startswith("p__") else engine_key(path)
             if len(keys) < 10_000:
                 keys[path] = key
-        fact[key] = float(value) if type(value) is int else as_engine_value(value)
+        # numbers are all floats in the engine (as_engine_value; validated ints are ints)
+        fact[key] = float(value) if type(value) is int else value
     for path in s.unknown & marked:
         fact[unknown_key(path)] = 1.0
     return fact

@@ -77,11 +77,22 @@ class Screener:
                        for bid, b in t.benefits.items() for status in _REFERRED}
         self._office_heads = {b.lead_office: _office_head(b.lead_office, t.labels)
                               for b in texts.benefits.values()}
-        # per date key, per verdict (by id: the entry holds the verdict, so its id is not
-        # reused while kept): the verdict and its row
-        self._rows: dict[int, dict[int, tuple[Verdict, _Row]]] = {}
+        # rows by verdict (by id: an entry holds its verdict, so the id is not reused while
+        # kept), for the verdicts whose row does not depend on the date (no amount), and
+        # per date key for the others
+        self._undated: dict[int, tuple[Verdict, _Row]] = {}
+        self._dated: dict[int, dict[int, tuple[Verdict, _Row]]] = {}
         self._kept = 0
         self._date_key = DateKeys(checker.book)
+
+    def _keep(self, v: Verdict, as_of: dt.date, dated: dict[int, tuple[Verdict, _Row]]
+              ) -> tuple[Verdict, _Row]:
+        kept = (v, self._row(v, as_of))
+        if self._kept < _ROWS_MAX:
+            (dated if v.amount_tiers and v.status != NOT_ELIGIBLE else self._undated)[
+                id(v)] = kept
+            self._kept += 1
+        return kept
 
     def _row(self, v: Verdict, as_of: dt.date) -> _Row:
         b = self.texts.benefits[v.benefit.id]
@@ -129,20 +140,21 @@ class Screener:
         as_of = request.as_of
         date_key = self._date_key(as_of)
         results = self.checker.run(request)
-        rows, csv_rows = self._rows.setdefault(date_key, {}), self.fmt == "csv"
+        undated, csv_rows = self._undated, self.fmt == "csv"
+        dated = self._dated.get(date_key)
+        if dated is None:
+            dated = self._dated[date_key] = {}
         heads: dict[str | None, str] = {}  # CSV: the household and member fields
         referred: dict[tuple[str, str], list[str]] = {}
         groups: dict[tuple[str, str, str], set[str]] = {}  # (kind, key, status) → members
         for r in results:
             v = r.verdict
-            kept = rows.get(id(v))
-            if kept is not None and kept[0] is v:
-                row = kept[1]
-            else:
-                row = self._row(v, as_of)
-                if self._kept < _ROWS_MAX:
-                    rows[id(v)] = (v, row)
-                    self._kept += 1
+            kept = undated.get(id(v))
+            if kept is None or kept[0] is not v:
+                kept = dated.get(id(v))
+                if kept is None or kept[0] is not v:
+                    kept = self._keep(v, as_of, dated)
+            row = kept[1]
             if csv_rows:
                 head = heads.get(r.member)
                 if head is None:
@@ -170,9 +182,15 @@ class Screener:
         """One household's referral sheet (a printed page): per office, who goes for what."""
         t = self.texts
         by_office: dict[str, list[str]] = {}
+        escaped: dict[str, str] = {}
         for (bid, status), who in referred.items():
+            names = []
+            for name in who:
+                if name not in escaped:
+                    escaped[name] = str(escape(name))
+                names.append(escaped[name])
             by_office.setdefault(t.benefits[bid].lead_office, []).append(
-                self._cells[(bid, status)].replace(_WHO, escape(", ".join(who))))
+                self._cells[(bid, status)].replace(_WHO, ", ".join(names)))
         anchor = "h-" + hid.encode("utf-8").hex()
         meta = t.labels["screened_on"] % {"date": request.as_of.isoformat(),
                                           "version": t.rules_version}
