@@ -100,9 +100,10 @@ class Table:
         cell.data_type = "s"
         return cell
 
-    def text_block(self, text: str) -> None:
-        """Rows already written as CSV text (by a screening process)."""
-        self.text.write(text)
+    def csv_block(self, data: bytes) -> None:
+        """Rows already written as CSV in UTF-8 (by a screening process)."""
+        self.text.flush()
+        self.stream.write(data)
 
     def close(self) -> None:
         if self.fmt == "csv":
@@ -173,12 +174,12 @@ def _screen(sheet, found, layout, texts, checker, subdistricts, today, fmt, stre
 
     results = Table(streams["results"], fmt, "results")
     results.row(texts.result_headers)
-    referrals = io.TextIOWrapper(streams["referrals"], encoding="utf-8", write_through=True)
+    referrals = streams["referrals"]
     # the app's templates, without the pages' context processors: no request is needed
     frame = current_app.jinja_env.get_template("batch/referrals.html")
     head, tail = frame.render(t=texts.labels, html_lang="zh-Hans" if lang == "zh" else "en",
                               body="\x00").split("\x00")
-    referrals.write(head)
+    referrals.write(head.encode("utf-8"))
 
     def keep(household) -> bool:
         if household.request is None:
@@ -196,7 +197,7 @@ def _screen(sheet, found, layout, texts, checker, subdistricts, today, fmt, stre
     part: ChunkResult
     for part in run(screener, chunked(pairs), workers):
         if fmt == "csv":
-            results.text_block(part.csv_text)
+            results.csv_block(part.csv_bytes)
         else:
             for values in part.table:
                 results.row(values)
@@ -208,9 +209,7 @@ def _screen(sheet, found, layout, texts, checker, subdistricts, today, fmt, stre
         if bar is not None:
             bar.update(part.households)
     results.close()
-    referrals.write(tail)
-    referrals.flush()
-    referrals.detach()
+    referrals.write(tail.encode("utf-8"))
 
     summary = Table(streams["summary"], fmt, "summary")
     _summary(summary, counts, texts, checker)

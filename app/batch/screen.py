@@ -38,11 +38,11 @@ class ChunkResult:
     households: int
     members: int
     rows: int
-    csv_text: str = ""
+    csv_bytes: bytes = b""  # the result rows as CSV, UTF-8 (encoded here, not in the parent)
     table: list[tuple] = field(default_factory=list)
     # (kind, key, status, "households"|"members") for kind "benefit", "office" and "level"
     counts: Counter = field(default_factory=Counter)
-    referrals: str = ""
+    referrals: bytes = b""  # the referral sheets' HTML, UTF-8
 
 
 class _Row(NamedTuple):
@@ -210,7 +210,8 @@ class Screener:
         referrals: list[str] = []
         for hid, request in households:
             self.household(hid, request, out, lines, referrals)
-        out.csv_text, out.referrals = "".join(lines), "".join(referrals)
+        out.csv_bytes = "".join(lines).encode("utf-8")
+        out.referrals = "".join(referrals).encode("utf-8")
         return out
 
 
