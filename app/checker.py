@@ -100,21 +100,30 @@ def prepare(request: CheckRequest, book: Rulebook,
     return household, members
 
 
-_ENGINE_KEYS: dict[str, str] = {}  # fact path → its engine key (paths the validator allows)
+class EngineKeys(dict):
+    """Fact path → its key in an engine fact, or None when no engine rule reads it (such a
+    field is left out of the fact). Filled in as paths come: they are the facts table's."""
+
+    def __init__(self, read: frozenset[str]):
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, path: str) -> str | None:
+        key = path if path.startswith("p__") else engine_key(path)
+        found = self[path] = key if key in self.read else None
+        return found
 
 
-def engine_fact(subject: str, s: Subject, marked: frozenset[str] = frozenset()
+def engine_fact(subject: str, s: Subject, marked: frozenset[str], keys: EngineKeys
                 ) -> dict[str, Any]:
+    """A subject as an engine fact: the fields some rule reads, numbers as floats, and the
+    unknown marks the rules read."""
     fact: dict[str, Any] = {"t": subject, "id": s.fact_id}
-    keys = _ENGINE_KEYS
     for path, value in s.values.items():
-        key = keys.get(path)
-        if key is None:
-            key = path if path.startswith("p__") else engine_key(path)
-            if len(keys) < 10_000:
-                keys[path] = key
-        # numbers are all floats in the engine (as_engine_value; validated ints are ints)
-        fact[key] = float(value) if type(value) is int else value
+        key = keys[path]
+        if key is not None:
+            # numbers are all floats in the engine (as_engine_value); validated ints are int
+            fact[key] = float(value) if type(value) is int else value
     for path in s.unknown & marked:
         fact[unknown_key(path)] = 1.0
     return fact
@@ -331,6 +340,7 @@ class Checker:
             self._plan.append(_Plan(b, read, len(reads), b.scope == "household"))
         self._verdicts: list[dict[tuple, Verdict]] = [{} for _ in self._plan]
         self._unknown: dict[frozenset[str], Outcome] = {}
+        self._engine_keys = EngineKeys(self.engine.fields)
         self._lock = threading.Lock()
 
     def unknown(self, missing: frozenset[str]) -> Outcome:
@@ -360,9 +370,9 @@ class Checker:
 
     def run(self, request: CheckRequest) -> list[BenefitResult]:
         household, members = prepare(request, self.book, self.compared)
-        marked = self.engine.marked_paths
-        facts = [engine_fact("household", household, marked)] + [
-            engine_fact("member", m, marked) for m in members]
+        marked, keys = self.engine.marked_paths, self._engine_keys
+        facts = [engine_fact("household", household, marked, keys)] + [
+            engine_fact("member", m, marked, keys) for m in members]
         decisions = Decisions(self, self.engine.decide(facts))
         own = [decisions.read(self._per_member, m) for m in members]
         shared = {**decisions.read(self._household_cids, household),

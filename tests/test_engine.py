@@ -240,3 +240,32 @@ def test_a_check_in_which_no_condition_holds_still_cleans_up(checker):
 def test_a_check_without_its_household_fact_is_refused(checker):
     with pytest.raises(ValueError):
         checker.engine.decide([{"t": "member", "id": "m0"}])
+
+
+def test_only_the_fields_some_rule_reads_are_asserted(checker):
+    """A fact field that no engine rule compares is left out of the engine fact (the
+    subdistrict, a member's relation); every field a rule compares, a dated figure's band
+    included, is kept."""
+    from app.checker import engine_fact, prepare
+
+    fields = checker.engine.fields
+    rules = json.dumps([rule for _, rule in _compiled(checker)], ensure_ascii=False)
+    assert {"household__subdistrict", "member__relation"}.isdisjoint(fields)
+    for field in fields - {"t", "m", "all"}:
+        assert f'"{field}"' in rules
+    request = validate({"household": {"subdistrict": "方庄街道", "hukou": "beijing_urban"},
+                        "members": [{"id": "a", "relation": "self", "age": 30}]},
+                       checker.book.subdistrict_names(), dt.date(2026, 12, 1))
+    household, members = prepare(request, checker.book, checker.compared)
+    fact = engine_fact("member", members[0], checker.engine.marked_paths,
+                       checker._engine_keys)
+    assert "household__subdistrict" not in fact and "member__relation" not in fact
+    assert fact["member__age"] == 30.0 and fact["household__hukou"] == "beijing_urban"
+    assert {"p__dibao-standard__low", "p__dibao-standard__known"} <= set(fact)
+
+
+def _compiled(checker):
+    from app.rulebook.engine import compile_condition
+
+    for condition in checker.book.conditions.values():
+        yield from compile_condition(condition, checker.book.parameters).values()

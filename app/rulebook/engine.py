@@ -19,6 +19,7 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import durable_rules_engine as dre
@@ -165,6 +166,22 @@ def compile_condition(c: Condition, parameters: dict[str, Parameter]
     return rules
 
 
+def _fields(rules) -> Iterator[str]:
+    """The fact fields that the engine rules compare (keys that are not operators, and
+    the fields a "$m" reads)."""
+    for node in rules:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$m":
+                    yield value
+                    continue
+                if not key.startswith("$"):
+                    yield key
+                yield from _fields([value])
+        elif isinstance(node, list):
+            yield from _fields(node)
+
+
 def _fired(message: str) -> list[tuple[str, str]]:
     """(rule name, id of the matched fact) for each rule in one action message."""
     start = _ACTION.match(message)
@@ -186,6 +203,8 @@ class Engine:
                 name = bodies.setdefault(body, name)
                 all_rules[name] = rule
                 self.keys.setdefault(name, []).append(key)
+        # the fields of a fact that some rule reads: the others need not be asserted
+        self.fields = frozenset(_fields(all_rules.values()))
         # the facts whose "unknown" mark some rule reads
         self.marked_paths = frozenset(
             path for c in book.conditions.values() for a in multi_fact_alternatives(c)
