@@ -136,7 +136,6 @@ class Screener:
 
     def household(self, hid: str, request: CheckRequest, out: ChunkResult,
                   lines: list[str], referrals: list[str]) -> None:
-        t = self.texts
         as_of = request.as_of
         date_key = self._date_key(as_of)
         results = self.checker.run(request)
@@ -145,10 +144,9 @@ class Screener:
         if dated is None:
             dated = self._dated[date_key] = {}
         heads: dict[str | None, str] = {}  # CSV: the household and member fields
-        referred: dict[tuple[str, str], list[str]] = {}
-        groups: dict[tuple[str, str, str], set[str]] = {}  # (kind, key, status) → members
-        for r in results:
-            v = r.verdict
+        # (benefit, status) → its row and the members referred for it (None: the household)
+        referred: dict[tuple[str, str], tuple[_Row, list[str | None]]] = {}
+        for v, member in results:  # a result is (verdict, member)
             kept = undated.get(id(v))
             if kept is None or kept[0] is not v:
                 kept = dated.get(id(v))
@@ -156,38 +154,46 @@ class Screener:
                     kept = self._keep(v, as_of, dated)
             row = kept[1]
             if csv_rows:
-                head = heads.get(r.member)
+                head = heads.get(member)
                 if head is None:
-                    head = heads[r.member] = csv_field(hid) + "," + csv_field(r.member or "")
+                    head = heads[member] = csv_field(hid) + "," + csv_field(member or "")
                 lines.append(head + row.csv)
             else:
-                out.table.append((hid, r.member or "", *row.cells))
-            if row.referred is None:
-                continue
-            referred.setdefault(row.referred, []).append(r.member or t.labels["whole_household"])
+                out.table.append((hid, member or "", *row.cells))
+            if row.referred is not None:
+                found = referred.get(row.referred)
+                if found is None:
+                    referred[row.referred] = (row, [member])
+                else:
+                    found[1].append(member)
+        # per (kind, key, status) this household counts under, its members referred
+        groups: dict[tuple[str, str, str], set[str]] = {}
+        for row, who in referred.values():
             for key in row.groups:
-                who = groups.setdefault(key, set())
-                if r.member is not None:
-                    who.add(r.member)
-        for key, who in groups.items():
+                members = groups.get(key)
+                if members is None:
+                    members = groups[key] = set()
+                members.update(m for m in who if m is not None)
+        for key, members in groups.items():
             out.counts[(*key, "households")] += 1
-            out.counts[(*key, "members")] += len(who)
+            out.counts[(*key, "members")] += len(members)
         referrals.append(self._referral(hid, request, referred))
         out.households += 1
         out.members += len(request.members)
         out.rows += len(results)
 
     def _referral(self, hid: str, request: CheckRequest,
-                  referred: dict[tuple[str, str], list[str]]) -> str:
+                  referred: dict[tuple[str, str], tuple[_Row, list[str | None]]]) -> str:
         """One household's referral sheet (a printed page): per office, who goes for what."""
         t = self.texts
         by_office: dict[str, list[str]] = {}
         escaped: dict[str, str] = {}
-        for (bid, status), who in referred.items():
+        everyone = t.labels["whole_household"]
+        for (bid, status), (_, who) in referred.items():
             names = []
             for name in who:
                 if name not in escaped:
-                    escaped[name] = str(escape(name))
+                    escaped[name] = str(escape(name or everyone))
                 names.append(escaped[name])
             by_office.setdefault(t.benefits[bid].lead_office, []).append(
                 self._cells[(bid, status)].replace(_WHO, ", ".join(names)))
