@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from app.checker import BenefitResult
+from app.checker import BenefitResult, Verdict
 from app.json_provider import OPTIONS
 from app.present import DateKeys, prepared, result_dict
 from app.rulebook.model import Rulebook
@@ -35,49 +35,51 @@ class AnswerWriter:
         self.book = book
         self.default = default
         self.date_key = DateKeys(book)
-        self._results: dict[tuple, bytes] = {}
-        self._ids: dict[str, bytes] = {}
+        # per (language, date key), per verdict (by id: an entry holds its verdict, so the
+        # id is not reused while kept): the verdict, the bytes before the member
+        # (`,{"benefit":…,"member":`) and after it (`,"status":…}`)
+        self._kept: dict[tuple[str, int], dict[int, tuple[Verdict, bytes, bytes]]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
     def _dumps(self, obj: Any) -> bytes:
         return orjson.dumps(obj, default=self.default, option=OPTIONS)
 
-    def _result(self, r: BenefitResult, as_of: dt.date, lang: str, date_key: int) -> bytes:
-        """One result's bytes after its member: `,"status":…}`."""
-        # a verdict is every field of the result but its member, and equal verdicts are
-        # equal in every field (app/checker.py)
-        key = (r.verdict, lang, date_key)
-        found = self._results.get(key)
-        if found is None:
-            out = result_dict(self.book, r, as_of, lang, prepared(self.book))
-            del out["benefit"], out["member"]
-            found = b"," + self._dumps(out)[1:]
-            if self._bytes + len(found) <= MAX_BYTES:
-                with self._lock:
-                    if key not in self._results:
-                        self._results[key] = found
-                        self._bytes += len(found)
-        return found
-
-    def _benefit(self, benefit_id: str) -> bytes:
-        found = self._ids.get(benefit_id)
-        if found is None:  # rule ids only: as many as there are benefits
-            found = self._ids[benefit_id] = b'{"benefit":' + self._dumps(benefit_id) + \
-                b',"member":'
-        return found
+    def _encode(self, v: Verdict, as_of: dt.date, lang: str,
+                kept: dict[int, tuple[Verdict, bytes, bytes]]) -> tuple[Verdict, bytes, bytes]:
+        out = result_dict(self.book, BenefitResult(v, None), as_of, lang, prepared(self.book))
+        del out["benefit"], out["member"]
+        entry = (v, b',{"benefit":' + self._dumps(v.benefit.id) + b',"member":',
+                 b"," + self._dumps(out)[1:])
+        size = len(entry[1]) + len(entry[2])
+        if self._bytes + size <= MAX_BYTES:
+            with self._lock:
+                if id(v) not in kept:
+                    kept[id(v)] = entry
+                    self._bytes += size
+        return entry
 
     def full(self, results: list[BenefitResult], as_of: dt.date, lang: str) -> bytes:
         """The full answer (present.response_dict) as JSON, with a final newline."""
         date_key = self.date_key(as_of)
+        kept = self._kept.get((lang, date_key))
+        if kept is None:
+            with self._lock:
+                kept = self._kept.setdefault((lang, date_key), {})
         members: dict[str | None, bytes] = {}
-        parts = []
-        for r in results:
-            member = members.get(r.member)
-            if member is None:
-                member = members[r.member] = self._dumps(r.member)
-            parts.append(self._benefit(r.benefit.id) + member +
-                         self._result(r, as_of, lang, date_key))
-        head = self._dumps({"as_of": as_of.isoformat(), "rules_version": self.book.version,
-                            "lang": lang})
-        return head[:-1] + b',"results":[' + b",".join(parts) + b"]}\n"
+        parts = [self._dumps({"as_of": as_of.isoformat(), "rules_version": self.book.version,
+                              "lang": lang})[:-1] + b',"results":[']
+        for v, member in results:  # a result is (verdict, member)
+            entry = kept.get(id(v))
+            if entry is None or entry[0] is not v:
+                entry = self._encode(v, as_of, lang, kept)
+            encoded = members.get(member)
+            if encoded is None:
+                encoded = members[member] = self._dumps(member)
+            parts.append(entry[1])
+            parts.append(encoded)
+            parts.append(entry[2])
+        if len(parts) > 1:
+            parts[1] = parts[1][1:]  # no comma before the first result
+        parts.append(b"]}\n")
+        return b"".join(parts)
