@@ -381,7 +381,8 @@ class Checker:
                          **shared})]
         each = [(member.id, {**table, **shared})
                 for member, table in zip(request.members, own, strict=True)]
-        results = []
+        results: list[BenefitResult] = []
+        make = BenefitResult._make  # tuple.__new__: no Python-level constructor per result
         for plan, verdicts in zip(self._plan, self._verdicts, strict=True):
             for member_id, outcomes in (whole if plan.for_household else each):
                 found = plan.read(outcomes)
@@ -391,5 +392,5 @@ class Checker:
                     if len(verdicts) < MAX_VERDICTS:
                         with self._lock:
                             verdict = verdicts.setdefault(found, verdict)
-                results.append(BenefitResult(verdict, member_id))
+                results.append(make((verdict, member_id)))
         return results

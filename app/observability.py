@@ -75,8 +75,8 @@ def rules_loaded(seconds: float) -> None:
 def checked(results, answer: str) -> None:
     _child(CHECKS, answer).inc()
     counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
+    for verdict, _ in results:  # a result is (verdict, member)
+        counts[verdict.status] = counts.get(verdict.status, 0) + 1
     for status, n in counts.items():
         _child(RESULTS, status).inc(n)
 

@@ -19,12 +19,12 @@ class JourneySessionInterface(SecureCookieSessionInterface):
     session_class = JourneySession
 
     def open_session(self, app, request):
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
+        if not value:  # most requests (the API, health checks): no serializer is needed
             return self.session_class()
+        serializer = self.get_signing_serializer(app)
         try:
             # no max_age: a browser-session cookie; the journey's own clock ends idle answers
             return self.session_class(serializer.loads(value))
