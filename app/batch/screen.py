@@ -73,7 +73,9 @@ class Screener:
     def __init__(self, checker: Checker, texts: Texts, fmt: str):
         self.checker, self.texts, self.fmt = checker, texts, fmt
         t = texts
-        self._cells = {(bid, status): _referral_cells(b, t.status[status], t.labels["and"])
+        # a referral row before and after its members
+        self._cells = {(bid, status): tuple(_referral_cells(b, t.status[status],
+                                                            t.labels["and"]).split(_WHO))
                        for bid, b in t.benefits.items() for status in _REFERRED}
         self._office_heads = {b.lead_office: _office_head(b.lead_office, t.labels)
                               for b in texts.benefits.values()}
@@ -196,7 +198,7 @@ class Screener:
                     escaped[name] = str(escape(name or everyone))
                 names.append(escaped[name])
             by_office.setdefault(t.benefits[bid].lead_office, []).append(
-                self._cells[(bid, status)].replace(_WHO, ", ".join(names)))
+                ", ".join(names).join(self._cells[(bid, status)]))
         anchor = "h-" + hid.encode("utf-8").hex()
         meta = t.labels["screened_on"] % {"date": request.as_of.isoformat(),
                                           "version": t.rules_version}
