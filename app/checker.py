@@ -382,7 +382,7 @@ class Checker:
         each = [(member.id, {**table, **shared})
                 for member, table in zip(request.members, own, strict=True)]
         results: list[BenefitResult] = []
-        make = BenefitResult._make  # tuple.__new__: no Python-level constructor per result
+        new = tuple.__new__  # a result is a tuple: no Python-level constructor per result
         for plan, verdicts in zip(self._plan, self._verdicts, strict=True):
             for member_id, outcomes in (whole if plan.for_household else each):
                 found = plan.read(outcomes)
@@ -392,5 +392,5 @@ class Checker:
                     if len(verdicts) < MAX_VERDICTS:
                         with self._lock:
                             verdict = verdicts.setdefault(found, verdict)
-                results.append(make((verdict, member_id)))
+                results.append(new(BenefitResult, (verdict, member_id)))
         return results
