@@ -139,9 +139,20 @@ def _choices(labels: dict, not_sure: bool = True) -> list[SelectChoice]:
 YES_NO = {YES: _("Yes"), NO: _("No")}
 
 
+class AnswerRadios(RadioField):
+    """Radios with nothing selected until the person chooses (GOV.UK: never pre-select).
+    A question left unanswered reads as "Not sure"; a value that is not a choice is still
+    refused."""
+
+    def pre_validate(self, form) -> None:
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
+
+
 def _radios(label, hint, labels, message, **kwargs) -> RadioField:
-    return RadioField(label, description=hint, choices=_choices(labels), default=NOT_SURE,
-                      invalid_choice_message=message, **kwargs)
+    return AnswerRadios(label, description=hint, choices=_choices(labels), default=None,
+                        invalid_choice_message=message, **kwargs)
 
 
 INCOME_MAX = HOUSEHOLD_FACTS["monthly_income_per_person"].maximum

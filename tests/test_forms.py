@@ -115,10 +115,21 @@ def test_subdistrict_must_be_one_of_the_rulebook(form_for, book):
         "subdistrict": ["Select a subdistrict or town from the list, or “Not sure”"]}
 
 
-def test_unanswered_questions_default_to_not_sure(form_for):
+def test_unanswered_questions_read_as_not_sure(form_for):
+    """Nothing is pre-selected; a question left unanswered is valid and gives the same
+    payload as answering "Not sure"."""
     form = form_for({"age": "34"})
-    assert form.hukou.data == "unknown"
-    assert form.has_disability.data == "unknown"
+    assert not form.errors
+    assert form.hukou.data is None and form.has_disability.data is None
+    not_sure = form_for({"age": "34", "hukou": "unknown", "has_disability": "unknown"})
+    assert build_payload(form) == build_payload(not_sure) == {
+        "household": {}, "members": [{"id": "m1", "age": 34}]}
+
+
+def test_the_form_pre_selects_no_answer(client):
+    page = client.get("/check?lang=en").get_data(as_text=True)
+    assert 'type="radio"' in page
+    assert " checked" not in page
 
 
 def test_not_sure_is_omitted_from_the_payload(form_for):
