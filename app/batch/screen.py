@@ -171,11 +171,13 @@ class Screener:
         # per (kind, key, status) this household counts under, its members referred
         groups: dict[tuple[str, str, str], set[str]] = {}
         for row, who in referred.values():
+            named = [m for m in who if m is not None]
             for key in row.groups:
                 members = groups.get(key)
                 if members is None:
-                    members = groups[key] = set()
-                members.update(m for m in who if m is not None)
+                    groups[key] = set(named)
+                elif named:
+                    members.update(named)
         for key, members in groups.items():
             out.counts[(*key, "households")] += 1
             out.counts[(*key, "members")] += len(members)
