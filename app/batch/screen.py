@@ -50,7 +50,7 @@ class _Row(NamedTuple):
 
     cells: tuple  # benefit, status, title, status text, reasons, amount, its date and
     #               grade, lead office, where to go first, plan clause
-    csv: str  # the same cells as CSV text, starting with the delimiter, ending the line
+    csv: bytes  # the same cells as CSV in UTF-8, starting with the delimiter, ending the line
     referred: tuple[str, str] | None  # (benefit, status) when the result is referred
     groups: tuple[tuple[str, str, str], ...]  # (kind, key, status) it counts under
 
@@ -106,7 +106,7 @@ class Screener:
         referred = (v.benefit.id, v.status) if v.status in _REFERRED else None
         groups = (("benefit", v.benefit.id, v.status), ("office", b.lead_office, v.status),
                   ("level", v.benefit.level, v.status)) if referred else ()
-        return _Row(cells, text.getvalue(), referred, groups)
+        return _Row(cells, text.getvalue().encode("utf-8"), referred, groups)
 
     def _word(self, v: Verdict) -> str:
         t = self.texts
@@ -137,7 +137,7 @@ class Screener:
         return found["text"], found.get("effective_from") or "", grade
 
     def household(self, hid: str, request: CheckRequest, out: ChunkResult,
-                  lines: list[str], referrals: list[str]) -> None:
+                  lines: list[bytes], referrals: list[str]) -> None:
         as_of = request.as_of
         date_key = self._date_key(as_of)
         results = self.checker.run(request)
@@ -145,7 +145,7 @@ class Screener:
         dated = self._dated.get(date_key)
         if dated is None:
             dated = self._dated[date_key] = {}
-        heads: dict[str | None, str] = {}  # CSV: the household and member fields
+        heads: dict[str | None, bytes] = {}  # CSV: the household and member fields
         # (benefit, status) → its row and the members referred for it (None: the household)
         referred: dict[tuple[str, str], tuple[_Row, list[str | None]]] = {}
         for v, member in results:  # a result is (verdict, member)
@@ -158,8 +158,10 @@ class Screener:
             if csv_rows:
                 head = heads.get(member)
                 if head is None:
-                    head = heads[member] = csv_field(hid) + "," + csv_field(member or "")
-                lines.append(head + row.csv)
+                    head = heads[member] = (csv_field(hid) + "," +
+                                            csv_field(member or "")).encode("utf-8")
+                lines.append(head)
+                lines.append(row.csv)
             else:
                 out.table.append((hid, member or "", *row.cells))
             if row.referred is not None:
@@ -216,11 +218,11 @@ class Screener:
 
     def chunk(self, households: list[tuple[str, CheckRequest]]) -> ChunkResult:
         out = ChunkResult(0, 0, 0)
-        lines: list[str] = []
+        lines: list[bytes] = []
         referrals: list[str] = []
         for hid, request in households:
             self.household(hid, request, out, lines, referrals)
-        out.csv_bytes = "".join(lines).encode("utf-8")
+        out.csv_bytes = b"".join(lines)
         out.referrals = "".join(referrals).encode("utf-8")
         return out
 
