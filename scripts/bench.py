@@ -199,7 +199,32 @@ PAGES = {"/ (start)": ("GET", "/?lang=zh", None), "/check (form)": ("GET", "/che
              "certificate": "yes", "category": "physical", "grade": "2",
              "needs_long_term_care": "yes"}),
          "/benefits": ("GET", "/benefits", None),
-         "/benefits/care-subsidy": ("GET", "/benefits/care-subsidy", None)}
+         "/benefits/care-subsidy": ("GET", "/benefits/care-subsidy", None),
+         "/journey/household/registration (a question)": (
+             "GET", "/journey/household/registration", None),
+         "/journey/continue": ("GET", "/journey/continue", None),
+         "/screen (quick form)": ("GET", "/screen", None),
+         "/batch (upload)": ("GET", "/batch", None)}
+
+
+def _screen_form(members: int) -> dict[str, str]:
+    """The quick form's post for a household of `members` (every other one with a
+    certificate): its results page is the journey's."""
+    data = {"action": "results", "hukou": "beijing_urban", "assistance": "dibao",
+            "monthly_income_per_person": "900", "housing": "private_rental"}
+    for i in range(members):
+        data.update({f"members-{i}-relation": "self" if i == 0 else "child",
+                     f"members-{i}-age": str(8 + 4 * i), f"members-{i}-is_guardian_of": ""})
+        if i % 2 == 0:
+            data.update({f"members-{i}-disabled": "yes", f"members-{i}-certificate": "yes",
+                         f"members-{i}-category": "physical", f"members-{i}-grade": "2"})
+        else:
+            data[f"members-{i}-disabled"] = "no"
+    return data
+
+
+PAGES.update({f"/screen (results, {n} members)": ("POST", "/screen", _screen_form(n))
+              for n in (3, 20)})
 
 
 def page_sizes(client) -> dict:
