@@ -269,3 +269,23 @@ def _compiled(checker):
 
     for condition in checker.book.conditions.values():
         yield from compile_condition(condition, checker.book.parameters).values()
+
+
+def test_verdicts_kept_are_bounded_and_change_no_result(book, checker, monkeypatch):
+    """Past MAX_VERDICTS, verdicts are made for each result and not kept; the results are
+    the same either way."""
+    import app.checker as checker_module
+
+    monkeypatch.setattr(checker_module, "MAX_VERDICTS", 5)
+    small = Checker(book)
+    try:
+        rng = random.Random(77)
+        edges = boundary_numbers(book)
+        for _ in range(30):
+            request = validate(random_payload(rng, book, edges), book.subdistrict_names(),
+                               dt.date(2026, 12, 1))
+            assert [(r.benefit.id, r.member, r.verdict) for r in small.run(request)] == [
+                (r.benefit.id, r.member, r.verdict) for r in checker.run(request)]
+        assert small._kept == 5 == sum(len(v) for v in small._verdicts)
+    finally:
+        small.engine.close()
