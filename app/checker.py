@@ -5,8 +5,11 @@ The engine decides every condition. This module only
 - combines condition outcomes: all met → eligible, any unmet → not_eligible,
   otherwise maybe (an unknown fact that could make it hold, a criterion the sources
   leave uncertain, or a figure past its trust horizon that a revision could flip),
-- picks the amount tier whose conditions the engine found met (none when not eligible),
-- and words the result in one language.
+- and picks the amount tier whose conditions the engine found met (none when not
+  eligible).
+
+A result is a Verdict (everything it says but whose it is) and its member; equal
+verdicts are made once and shared (app/present.py words them).
 """
 
 from __future__ import annotations
