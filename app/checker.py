@@ -296,9 +296,15 @@ class _Plan(NamedTuple):
     """What a Checker looks up once per benefit."""
 
     benefit: Benefit
-    read: Callable[[dict[str, Outcome]], Any]  # the outcomes a verdict depends on
-    count: int  # how many: the conditions', then each amount tier's, then already_received
+    read: Callable[[dict[str, Outcome]], Any]  # the outcomes of _reads(benefit), in order
     for_household: bool
+
+
+def _reads(b: Benefit) -> tuple[str, ...]:
+    """The conditions a benefit's verdict depends on: its own, then each amount tier's,
+    then already_received (Checker._verdict reads them in this order)."""
+    return (*b.conditions, *(c for t in b.amount for c in t.when),
+            *((b.already_received,) if b.already_received else ()))
 
 
 MAX_VERDICTS = 100_000  # kept per Checker in all; past that, made each time (7,171 seen
@@ -326,8 +332,7 @@ class Checker:
         # any member, and the others per member (for member-level benefits) or on the
         # household fact (a household-level benefit asking about a member)
         used = {scope: {cid for b in book.benefits.values() if b.scope == scope
-                        for cid in (*b.conditions, *(c for t in b.amount for c in t.when),
-                                    *((b.already_received,) if b.already_received else ()))}
+                        for cid in _reads(b)}
                 for scope in ("member", "household")}
         every = used["member"] | used["household"]
         kind = {cid: "any" if c.any_member else c.subject for cid, c in book.conditions.items()}
@@ -338,10 +343,9 @@ class Checker:
         self._per_member = self._member_cids["member"] | self._any_cids
         self._plan = []
         for b in book.benefits.values():
-            reads = (*b.conditions, *(c for t in b.amount for c in t.when),
-                     *((b.already_received,) if b.already_received else ()))
+            reads = _reads(b)
             read = itemgetter(*reads) if len(reads) > 1 else (lambda o, c=reads[0]: (o[c],))
-            self._plan.append(_Plan(b, read, len(reads), b.scope == "household"))
+            self._plan.append(_Plan(b, read, b.scope == "household"))
         self._verdicts: list[dict[tuple, Verdict]] = [{} for _ in self._plan]
         self._kept = 0  # verdicts kept, over every benefit
         self._unknown: dict[frozenset[str], Outcome] = {}

@@ -238,12 +238,7 @@ class Engine:
                 action = dre.start_action_for_state(handle, state_handle)
                 message = action[1] if action else None
                 while message:
-                    start = _ACTION.match(message)
-                    if start is not None and message.count(_MATCHED) == 1:
-                        matched = (start.groups(),)  # one rule, read off the start
-                    else:
-                        matched = _fired(message)
-                    for name, fact_id in matched:
+                    for name, fact_id in _fired(message):
                         found = keys.get(name)  # None: the sentinel
                         if found is not None:
                             if fact_id in fired:
