@@ -87,6 +87,15 @@ def _read(stream, sock, length: int | None, limit: int, deadline: float) -> byte
     return b"".join(parts)
 
 
+def _close_after(start_response) -> None:
+    """Ask the server to close the connection after this answer, and to say so in its
+    Connection header. gunicorn drops a Connection header set by the app; its start_response
+    is a method of its response, whose force_close does both. Other servers: nothing."""
+    force_close = getattr(getattr(start_response, "__self__", None), "force_close", None)
+    if callable(force_close):
+        force_close()
+
+
 class RequestGuard:
     """WSGI middleware: reads and checks the body and Host before the app sees them."""
 
@@ -103,6 +112,10 @@ class RequestGuard:
         problem = self._buffer_body(environ)
         if problem is not None:
             environ.setdefault(PROBLEM, problem)
+            if not isinstance(problem, NotUtf8):
+                # the body was not read to its end: what is left of it would be read as the
+                # next request's head, so this answer ends the connection, and says so
+                _close_after(start_response)
         return self.wsgi_app(environ, start_response)
 
     def _buffer_body(self, environ):

@@ -161,3 +161,64 @@ def test_a_utf8_form_body_is_read(client):
     response = client.post("/check?lang=en", data="age=３４&subdistrict=方庄街道".encode(),
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
+
+
+class GunicornResponse:
+    """A gunicorn response as far as the guard sees it: start_response is its method."""
+
+    def __init__(self):
+        self.closing = False
+
+    def force_close(self):
+        self.closing = True
+
+    def start_response(self, status, headers, exc_info=None):
+        self.status = status
+
+
+def _guarded(body, environ: dict) -> GunicornResponse:
+    response = GunicornResponse()
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    guard = RequestGuard(app, max_body=1000, body_seconds=0.2)
+    list(guard({"CONTENT_TYPE": "application/json", "wsgi.input": body, **environ},
+               response.start_response))
+    return response
+
+
+@pytest.mark.parametrize("body, environ", [
+    (Stalled(), {"CONTENT_LENGTH": "100"}),  # 408
+    (BrokenChunks(), {"HTTP_TRANSFER_ENCODING": "chunked"}),  # 400
+    (Endless(), {"HTTP_TRANSFER_ENCODING": "chunked"})])  # 413
+def test_a_body_not_read_to_its_end_closes_the_connection(body, environ):
+    """A 408, an unreadable body or one over the limit leaves bytes on the connection that
+    would be read as the next request: the server is asked to close it after answering."""
+    assert _guarded(body, environ).closing
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b'{"members": []}', "application/json"),
+    (b"age=3\xff4", "application/x-www-form-urlencoded")])  # not UTF-8, but read whole
+def test_a_body_read_whole_keeps_the_connection(body, content_type):
+    environ = {"CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type}
+    assert not _guarded(io.BytesIO(body), environ).closing
+
+
+def test_gunicorns_force_close_announces_the_close():
+    """The guard relies on gunicorn's Response.force_close: after it, the answer's
+    Connection header says close, and the worker closes the connection."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.http.wsgi import Response
+
+    request = SimpleNamespace(version=(1, 1), method="POST", should_close=lambda: False)
+    response = Response(request, None, Config())
+    response.start_response("408 Request Timeout", [("Content-Length", "0")])
+    assert "Connection: keep-alive\r\n" in response.default_headers()
+    response.force_close()
+    assert response.should_close()
+    assert "Connection: close\r\n" in response.default_headers()
