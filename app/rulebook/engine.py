@@ -204,7 +204,9 @@ class Engine:
                 all_rules[name] = rule
                 self.keys.setdefault(name, []).append(key)
         # the fields of a fact that some rule reads: the others need not be asserted
-        self.fields = frozenset(_fields(all_rules.values()))
+        self.fields = frozenset(_fields(  # inside each rule's patterns: not "all", "m"
+            [pattern for rule in all_rules.values() for frame in rule["all"]
+             for pattern in frame.values()]))
         # the facts whose "unknown" mark some rule reads
         self.marked_paths = frozenset(
             path for c in book.conditions.values() for a in multi_fact_alternatives(c)
