@@ -332,6 +332,35 @@ def test_a_code_that_looks_like_a_formula_stays_text_in_xlsx(app):
     assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"
 
 
+@pytest.mark.parametrize("value, shown", [
+    ("=1+1", "'=1+1"), ("+86", "'+86"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("H1", "H1"), ("", ""), ("户1", "户1"), ("a=b", "a=b"),
+    ("'quoted", "'quoted")])
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(value, shown):
+    from app.batch.screen import as_text
+
+    assert as_text(value) == shown
+
+
+def test_codes_that_look_like_formulas_stay_text_in_every_csv_output(app):
+    """A code from the file that Excel or WPS would run as a formula (=, +, -, @) is
+    written with an apostrophe before it, in the results and in the problems."""
+    family = {**FAMILY, "members": [{**FAMILY["members"][0], "id": "@SUM(A1)"},
+                                    {**FAMILY["members"][1], "id": "-2"}]}
+    bad = {**FAMILY, "members": [{**FAMILY["members"][0], "age": "old"}]}
+    outcome, out = run(app, csv_text([('=HYPERLINK("http://x","y")', bad), ("+86", family)])
+                       .encode())
+    assert outcome.households == 1
+    rows = table(out["results"])[1:]
+    assert {(r[0], r[1]) for r in rows} == {("'+86", ""), ("'+86", "'@SUM(A1)"),
+                                            ("'+86", "'-2")}
+    problems = table(out["problems"])[1:]
+    assert {r[0] for r in problems} == {"'=HYPERLINK(\"http://x\",\"y\")"}
+    assert not any(cell.startswith(("=", "+", "-", "@")) for name in ("results", "summary",
+                                                                     "problems")
+                   for row in table(out[name]) for cell in row)
+
+
 def test_a_long_file_lets_the_server_breathe_while_it_is_read_and_screened(app, monkeypatch):
     """Under make run's gevent workers a request that never yields stops the worker's
     heartbeat and gunicorn kills it after `timeout` (seen with a 4,000-household upload and

@@ -29,7 +29,7 @@ from app.batch import messages
 from app.batch.columns import HOUSEHOLD_ID, Layout, build_layout
 from app.batch.households import RowProblem, households, survey
 from app.batch.read import open_sheet
-from app.batch.screen import ChunkResult, Screener, chunked, run
+from app.batch.screen import ChunkResult, Screener, as_text, chunked, run
 from app.batch.texts import Texts, build_texts
 from app.checker import ELIGIBLE, MAYBE, Checker
 
@@ -79,7 +79,7 @@ class Table:
 
     def row(self, values) -> None:
         if self.fmt == "csv":
-            self.writer.writerow(values)
+            self.writer.writerow([as_text(v) if type(v) is str else v for v in values])
             return
         if not self.header:
             self.header = list(values)

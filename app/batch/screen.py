@@ -55,6 +55,17 @@ class _Row(NamedTuple):
     groups: tuple[tuple[str, str, str], ...]  # (kind, key, status) it counts under
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: str) -> str:
+    """A cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab
+    or a carriage return) with an apostrophe before it, so that Excel and WPS show it as
+    text ("CSV injection", OWASP). For what a file brings into a CSV output: household and
+    member codes, cells quoted in problems. XLSX cells are written as text instead."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def csv_field(value: str) -> str:
     """One field as csv.writer writes it (the excel dialect, minimal quoting)."""
     if any(c in value for c in ',"\r\n'):
@@ -158,8 +169,8 @@ class Screener:
             if csv_rows:
                 head = heads.get(member)
                 if head is None:
-                    head = heads[member] = (csv_field(hid) + "," +
-                                            csv_field(member or "")).encode("utf-8")
+                    head = heads[member] = (csv_field(as_text(hid)) + "," +
+                                            csv_field(as_text(member or ""))).encode("utf-8")
                 lines.append(head)
                 lines.append(row.csv)
             else:
