@@ -295,6 +295,62 @@ def test_row_limit_and_a_20000_row_file(app, monkeypatch):
     assert refused(app, text.encode()) == "too_many_rows"
 
 
+def test_a_sheet_of_empty_rows_is_refused_early_and_lets_others_run(app, monkeypatch):
+    """Empty rows cost as much to read as members' rows: past MAX_RECORDS rows in all the
+    file is refused, and other work gets to run every YIELD_EVERY rows, empty ones too."""
+    calls = []
+    monkeypatch.setattr(read.time, "sleep", lambda seconds: calls.append(seconds))
+    text = csv_text([("F", FAMILY)]) + ",,,\r\n" * (read.MAX_RECORDS + 10)
+    assert refused(app, text.encode()) == "too_many_records"
+    assert len(calls) >= read.MAX_RECORDS // read.YIELD_EVERY
+    ahead = ",,,\r\n" * (read.MAX_RECORDS + 10) + csv_text([("F", FAMILY)])  # before the header
+    assert refused(app, ahead.encode()) == "too_many_records"
+    outcome, _ = run(app, (csv_text([("F", FAMILY)]) + ",,,\r\n" * 5000).encode())
+    assert outcome.households == 1
+
+
+def _xlsx_with_padding(app, padding: int) -> bytes:
+    """A real workbook of one household, plus a part of `padding` zero bytes (which
+    compresses to almost nothing)."""
+    import zipfile
+
+    rows = list(csv.reader(io.StringIO(csv_text([("F", FAMILY)]))))
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            target.writestr(part, source.read(part.filename))
+        target.writestr("xl/padding.xml", b"\0" * padding)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_before_it_is_read(app, monkeypatch):
+    monkeypatch.setattr(read, "MAX_UNPACKED", 1_000_000)
+    data = _xlsx_with_padding(app, 1_000_000)
+    assert len(data) < 20_000
+    assert refused(app, data, "xlsx") == "unpacked_too_large"
+    outcome, _ = run(app, _xlsx_with_padding(app, 100_000), "xlsx")
+    assert outcome.households == 1
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["100,000 rows, most of them empty", "over 100 MB once unpacked"]),
+    ("zh", ["超过 100,000 行，其中大多是空行", "解压后超过 100 MB"])])
+def test_the_new_refusals_are_worded_in_each_language(app, lang, words):
+    from app.batch.messages import refused as worded
+
+    with app.test_request_context(f"/batch?lang={lang}"):
+        layout = layout_for(app)
+        assert words[0] in worded(FileRefused("too_many_records", limit=read.MAX_RECORDS),
+                                  layout, lang)
+        assert words[1] in worded(FileRefused("unpacked_too_large", size=100), layout, lang)
+
+
 def test_summary_and_referral_sheets(app):
     outcome, out = run(app, csv_text([("F", FAMILY), ("G", FAMILY)]).encode())
     results = table(out["results"])

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app import messages
 from app.batch.columns import Layout
 from app.batch.households import RowProblem
-from app.batch.read import MAX_BYTES, MAX_CELL, MAX_ROWS, FileRefused
+from app.batch.read import MAX_BYTES, MAX_CELL, MAX_RECORDS, MAX_ROWS, FileRefused
 
 
 def _save_as() -> str:
@@ -75,6 +75,12 @@ def refused(error: FileRefused, layout: Layout, lang: str) -> str:
     if code == "too_many_rows":
         return _("The file has more than %(limit)s rows: split it into files of at most "
                  "%(limit)s rows", limit=f"{MAX_ROWS:,}")
+    if code == "too_many_records":
+        return _("The file has more than %(limit)s rows, most of them empty: delete the empty "
+                 "rows below the households and upload it again", limit=f"{MAX_RECORDS:,}")
+    if code == "unpacked_too_large":
+        return _("The workbook is over %(size)s MB once unpacked: delete empty rows, columns "
+                 "and sheets, or save it as CSV UTF-8, and upload it again", size=params["size"])
     if code == "too_many_columns":
         return _("The header row has more than %(limit)s columns: use the template’s columns",
                  limit=params["limit"])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app.batch.columns import REQUIRED, Column, Layout, normal
 
-# rows read between two chances for other work to run (see let_others_run)
+# rows read (empty ones too) between two chances for other work to run (let_others_run)
 YIELD_EVERY = 500
 
 
@@ -33,6 +33,11 @@ def let_others_run() -> None:
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 30_000  # rows of members, headers not counted
+# rows read in all, empty ones included: a sheet of empty rows costs as much to read
+MAX_RECORDS = 100_000
+# an XLSX file's parts once unpacked (a sheet of 30,000 full rows written by openpyxl is
+# about 45 MB): a small file of repeated XML would otherwise take minutes to read
+MAX_UNPACKED = 100 * 1024 * 1024
 MAX_COLUMNS = 100
 MAX_CELL = 200  # characters in one cell
 _CHUNK = 64 * 1024
@@ -116,6 +121,15 @@ def _xlsx_rows(open_binary) -> Iterator[list[Cell]]:
             raise FileRefused("not_a_spreadsheet")
         stream.seek(0)
         try:
+            # the sizes the archive declares bound what zipfile unpacks (it stops there)
+            with zipfile.ZipFile(stream) as archive:
+                unpacked = sum(part.file_size for part in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise FileRefused("not_a_spreadsheet") from None
+        if unpacked > MAX_UNPACKED:
+            raise FileRefused("unpacked_too_large", size=MAX_UNPACKED // (1024 * 1024))
+        stream.seek(0)
+        try:
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
             raise FileRefused("not_a_spreadsheet") from None
@@ -130,6 +144,17 @@ def _xlsx_rows(open_binary) -> Iterator[list[Cell]]:
 
 
 # --- the sheet --------------------------------------------------------------------------
+
+def _numbered(records: Iterator[list[Cell]]) -> Iterator[tuple[int, list[Cell]]]:
+    """Records numbered from 1. Every YIELD_EVERY records, empty ones included, other work
+    gets to run; past MAX_RECORDS the file is refused."""
+    for number, record in enumerate(records, start=1):
+        if number % YIELD_EVERY == 0:
+            let_others_run()
+        if number > MAX_RECORDS:
+            raise FileRefused("too_many_records", limit=MAX_RECORDS)
+        yield number, record
+
 
 def _blank(row: list[Cell]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
@@ -154,12 +179,10 @@ class Sheet:
         width = len(self.columns)
         at = next((i for i, c in enumerate(self.columns) if c and c.name == only), None)
         count = 0
-        for number, record in enumerate(self._records(), start=1):
+        for number, record in _numbered(self._records()):
             if number <= self.header_end or _blank(record):
                 continue
             count += 1
-            if count % YIELD_EVERY == 0:
-                let_others_run()
             if count > MAX_ROWS:
                 raise FileRefused("too_many_rows", limit=MAX_ROWS)
             if len(record) > width and not _blank(record[width:]):
@@ -187,8 +210,7 @@ def _header(record: list[Cell], layout: Layout) -> tuple[list[Column | None], li
 
 def open_sheet(open_binary, fmt: str, layout: Layout) -> Sheet:
     """Check the header row(s); raise FileRefused for a file that cannot be screened."""
-    records = enumerate(_xlsx_rows(open_binary) if fmt == "xlsx" else _csv_rows(open_binary),
-                        start=1)
+    records = _numbered(_xlsx_rows(open_binary) if fmt == "xlsx" else _csv_rows(open_binary))
     header_end, first = next(((n, r) for n, r in records if not _blank(r)), (0, None))
     if first is None:
         raise FileRefused("empty")
