@@ -433,3 +433,47 @@ def test_a_long_file_lets_the_server_breathe_while_it_is_read_and_screened(app, 
     # two passes over the rows (survey, then households), then one yield a chunk
     assert len(calls) >= 2 * (rows // read.YIELD_EVERY) + 500 // 40
     assert set(calls) == {0}
+
+
+_SNIPPETS = [b"<", b">", b"&", b"&#0;", b'"', b"</row>", b'<row r="0">', b'<c r="ZZZZ1">',
+             b't="e"', b't="b"', b't="d"', b"<v>1e999</v>", b"<v>nan</v>", b"\x00", b"\xff",
+             b'r="99999999999"', b's="999"', b"<f>A1</f>",
+             b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', b"&e;"]
+
+
+def test_random_damage_to_a_workbooks_xml_is_screened_or_refused(app):
+    """Random edits to the XML parts of a real workbook: each file is either screened or
+    refused as a whole (FileRefused, which the page and the command word); nothing else
+    is raised (the upload page would answer it with a 500)."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(csv_text([("F", FAMILY), ("G", FAMILY)]))):
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source:
+        parts = {p.filename: source.read(p.filename) for p in source.infolist()}
+    rng = random.Random(11)
+    seen = set()
+    for _ in range(120):
+        damaged = dict(parts)
+        name = rng.choice(sorted(k for k in parts if k.endswith((".xml", ".rels"))))
+        data = bytearray(parts[name])
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                data[at:at + rng.randint(0, 20)] = rng.choice(_SNIPPETS)
+            else:
+                del data[at:at + rng.randint(1, 50)]
+        damaged[name] = bytes(data)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for part, content in damaged.items():
+                target.writestr(part, content)
+        try:
+            run(app, out.getvalue(), fmt="xlsx")
+            seen.add("screened")
+        except FileRefused as refusal:
+            seen.add(refusal.code)
+    assert {"screened", "not_a_spreadsheet"} <= seen

@@ -53,3 +53,49 @@ def test_a_refused_file_exits_2_and_writes_nothing(runner, tmp_path):
     other.write_text("x")
     result = runner.invoke(args=["screen", str(other), str(out), "--lang", "en"])
     assert result.exit_code == 2 and ".csv or .xlsx" in result.stderr
+
+
+def _workbook_that_warns(path, sentinel: str) -> None:
+    """A workbook whose main part is named after `sentinel` and whose relationships lack
+    their Type: openpyxl warns "<its rels part> contains invalid dependency definitions"."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(csv_text([("F", FAMILY)]))):
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for part in source.infolist():
+            name = part.filename.replace("workbook.xml", f"{sentinel}.xml")
+            data = source.read(part.filename).replace(b"workbook.xml",
+                                                      f"{sentinel}.xml".encode())
+            if name == f"xl/_rels/{sentinel}.xml.rels":
+                data = re.sub(rb' Type="[^"]*"', b"", data)
+            target.writestr(name, data)
+
+
+def test_what_openpyxl_warns_about_a_file_is_not_written_out(tmp_path):
+    """openpyxl's warnings quote what it found in the workbook; the command (a process of
+    its own, as under gunicorn: pytest would catch the warnings itself) writes none."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sentinel = "sentinel-4711-household"
+    source = tmp_path / "in.xlsx"
+    _workbook_that_warns(source, sentinel)
+    flask = Path(sys.executable).with_name("flask")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([str(flask), "--app", "wsgi", "screen", str(source),
+                           str(tmp_path / "out.csv"), "--lang", "en", "--workers", "1"],
+                          cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONWARNINGS": ""})
+    assert done.returncode == 2, done.stderr
+    assert "not a spreadsheet that can be read" in done.stderr
+    assert sentinel not in done.stdout + done.stderr

@@ -117,3 +117,40 @@ def test_the_upload_needs_the_form_token():
     response = post(client, csv_text([("F", FAMILY)]).encode())
     assert response.status_code == 400
     assert "application/zip" not in response.content_type
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+          + b"".join(b'<!ENTITY %c "%s">' % (98 + i, b"&%c;" % (97 + i) * 10) for i in range(9))
+          + b"]>")
+
+
+def _broken(how: str) -> bytes:
+    """A real one-household workbook with one part broken as `how` says."""
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(csv_text([("F", FAMILY)]))):
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w") as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                if how == "cut":  # XML that is not well-formed
+                    data = data[:len(data) // 2]
+                elif how == "entities":  # a billion laughs: expat stops it, and raises
+                    data = LAUGHS + data.replace(b"<t>F</t>", b"<t>&j;</t>")
+            if part.filename == "[Content_Types].xml" and how == "content-types":
+                data = data.replace(b' ContentType="', b' Kind="')
+            target.writestr(part.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("how", ["cut", "entities", "content-types"])
+@pytest.mark.parametrize("lang, words", [("en", "not a spreadsheet that can be read"),
+                                         ("zh", "不是可以读取的表格")])
+def test_a_workbook_with_broken_xml_is_refused_not_a_500(client, how, lang, words):
+    response = post(client, _broken(how), name="register.xlsx", lang=lang)
+    assert response.status_code == 400
+    summary = BeautifulSoup(response.text, "html.parser").select_one(".error-summary")
+    assert words in summary.get_text()

@@ -13,12 +13,17 @@ import csv
 import datetime as dt
 import io
 import time
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.batch.columns import REQUIRED, Column, Layout, normal
+
+# openpyxl warns on the server's output about what it meets in a workbook, quoting part
+# names, sheet titles, defined names: nothing from a file may reach the output or a log
+warnings.filterwarnings("ignore", module=r"openpyxl(\.|$)")
 
 # rows read (empty ones too) between two chances for other work to run (let_others_run)
 YIELD_EVERY = 500
@@ -109,7 +114,6 @@ def _csv_rows(open_binary) -> Iterator[list[Cell]]:
 
 def _xlsx_rows(open_binary) -> Iterator[list[Cell]]:
     import openpyxl  # only when an XLSX file comes
-    from openpyxl.utils.exceptions import InvalidFileException
 
     with open_binary() as stream:
         head = stream.read(8)
@@ -129,15 +133,18 @@ def _xlsx_rows(open_binary) -> Iterator[list[Cell]]:
         if unpacked > MAX_UNPACKED:
             raise FileRefused("unpacked_too_large", size=MAX_UNPACKED // (1024 * 1024))
         stream.seek(0)
+        # openpyxl raises what its parser or its object model meets in a broken part (XML
+        # not well-formed, an entity that expands too far, a missing attribute, ...): any
+        # of it means the file cannot be read, never a server error
         try:
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        except Exception:
             raise FileRefused("not_a_spreadsheet") from None
         try:
             sheet = book.worksheets[0]
             for row in sheet.iter_rows(values_only=True):
                 yield list(row)
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+        except Exception:
             raise FileRefused("not_a_spreadsheet") from None
         finally:
             book.close()
