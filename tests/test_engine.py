@@ -290,3 +290,30 @@ def test_verdicts_kept_are_bounded_and_change_no_result(book, checker, monkeypat
         assert small._kept == 5 == sum(len(v) for v in small._verdicts)
     finally:
         small.engine.close()
+
+
+def test_action_messages_are_read_off_their_ends(checker, monkeypatch):
+    """Every action message of a real check is read without parsing its fact (the id is
+    asserted last); the results equal the oracle's. A message of another shape (an id not
+    last, several rules) is still read, by parsing it."""
+    book = checker.book
+    rng = random.Random(5)
+    requests = [_request(book, random_payload(rng, book, boundary_numbers(book)))
+                for _ in range(30)]
+
+    class NoParsing:
+        dumps = staticmethod(engine_module.orjson.dumps)
+
+        @staticmethod
+        def loads(message):
+            raise AssertionError(f"parsed a whole action message: {message[:80]}")
+
+    monkeypatch.setattr(engine_module, "orjson", NoParsing)
+    for request in requests:
+        assert differences(book, request, checker.run(request)) == []
+    monkeypatch.undo()
+    fired = engine_module._fired
+    assert fired('{"r1":{"m":{"sid":"s","t":"member","x":1.0,"id":"m12"}}}') == [("r1", "m12")]
+    assert fired('{"r1":{"m":{"t":"member","id":"m0","x":"a\\"}}}"}}}') == [("r1", "m0")]
+    assert fired('{"r1":{"m":{"id":"h","t":"household"}},'
+                 '"r2":{"m":{"id":"m1","t":"member"}}}') == [("r1", "h"), ("r2", "m1")]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -37,11 +36,12 @@ SENTINEL = "__session__"
 _names = itertools.count()
 _names_lock = threading.Lock()
 
-# An action message is {"<rule name>": {"m": <the matched fact>}}, the fact's fields in the
-# order asserted ("t", "id" first). Reading the name and id off its start saves parsing the
-# whole fact for every rule that fired; anything else is parsed in full.
-_ACTION = re.compile(r'\{"([^"\\]+)":\{"m":\{"t":"[^"\\]*","id":"([^"\\]*)","')
-_MATCHED = '":{"m":{"t":"'  # once per rule in a message (a quote in a value is escaped)
+# An action message is {"<rule name>":{"m":<the matched fact>}} (durable_rules'
+# serializeResult, for a rule of one fact and no count or cap), the fact as asserted: decide
+# asserts each fact with its id last, so the name and the id are read off the message's two
+# ends without parsing the whole fact for every rule that fired. Anything else is parsed.
+_FACT_END = '"}}}'  # the id's closing quote, the fact's, the frame's and the message's braces
+_ID_FIELD = '"id":'
 
 _COMPARE = {"at_least": "$gte", "at_most": "$lte", "less_than": "$lt", "more_than": "$gt"}
 
@@ -184,9 +184,10 @@ def _fields(rules) -> Iterator[str]:
 
 def _fired(message: str) -> list[tuple[str, str]]:
     """(rule name, id of the matched fact) for each rule in one action message."""
-    start = _ACTION.match(message)
-    if start is not None and message.count(_MATCHED) == 1:
-        return [start.groups()]
+    if message.endswith(_FACT_END):
+        quote = message.rfind('"', 0, -4)  # the id's opening quote
+        if message.startswith(_ID_FIELD, quote - 5):
+            return [(message[2:message.index('"', 2)], message[quote + 1:-4])]
     return [(name, matched["m"]["id"]) for name, matched in orjson.loads(message).items()]
 
 
@@ -230,7 +231,12 @@ class Engine:
         if sum(1 for f in facts if f.get("t") == "household") != 1:
             raise ValueError("a check asserts exactly one household fact")
         sid = uuid.uuid4().hex
-        payload = orjson.dumps([{**f, "sid": sid} for f in facts]).decode()
+        asserted = []
+        for f in facts:
+            fact = {"sid": sid, **f}
+            fact["id"] = fact.pop("id")  # last: _fired reads it off the message's end
+            asserted.append(fact)
+        payload = orjson.dumps(asserted).decode()
         keys, fired = self.keys, {}
         for handle in self.handles:
             try:
