@@ -63,3 +63,35 @@ def test_random_bytes_as_a_form_are_never_a_server_error(app, body):
     response, took = _post(app.test_client(), body, "application/x-www-form-urlencoded")
     assert response.status_code in (200, 400), response.status_code
     assert took < 1, f"{took:.2f} s"
+
+
+def _screen_names():
+    from app.tools.household_form import HouseholdForm, MemberForm
+
+    def fields(form):
+        return sorted(n for n in vars(form) if not n.startswith("_")
+                      and hasattr(getattr(form, n), "field_class"))
+
+    indices = ["0", "1", "19", "20", "999", "-1", "01", "²", "٣", "9" * 5000, "", "x"]
+    member = [f"members-{i}-{n}" for i in indices for n in [*fields(MemberForm), "x", ""]]
+    return [n for n in fields(HouseholdForm) if n != "members"] + member
+
+
+SCREEN_NAMES = _screen_names()
+actions = st.sampled_from(["add", "results", "remove-0", "remove-1", "remove-19", "remove-²",
+                           "remove-", "remove-" + "9" * 5000, "remove-٣"]) | texts
+
+
+@settings(max_examples=120, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(pairs=st.lists(st.tuples(st.sampled_from(SCREEN_NAMES), values), max_size=40),
+       action=actions)
+def test_random_answers_to_the_quick_form_are_never_a_server_error_nor_slow(app, pairs,
+                                                                            action):
+    data = MultiDict([*pairs, ("action", action)])
+    started = time.thread_time()
+    response = app.test_client().post("/screen?lang=en", data=data)
+    took = time.thread_time() - started
+    assert response.status_code in (200, 400, 413), response.status_code
+    assert response.mimetype == "text/html"
+    assert took < 1, f"{took:.2f} s"

@@ -148,3 +148,29 @@ def test_a_yes_answer_means_the_fact_is_true(client, app):
     with app.app_context():
         headers = {c.name: c.labels["zh"] for c in layout_for(app).columns}
     assert headers["cannot_attend_school"] == "是否无法到校上学"
+
+
+@pytest.mark.parametrize("extra", [
+    {"members-²-age": "30"},  # str.isdigit passes "²"; int() refuses it
+    {"members-٣-age": "30"},
+    {"members-" + "9" * 5000 + "-age": "30"},  # over int()'s 4,300 digits
+    {"members-1-grade": "²"},
+    {"members-1-grade": "9" * 5000},
+    {"action": "remove-²"},
+    {"action": "remove-" + "9" * 5000},
+    {"action": "remove-0", "members-1-is_guardian_of": "²"},
+])
+def test_numbers_that_are_not_ascii_digits_are_refused_or_ignored_not_a_500(client, extra):
+    data = {"action": "results", "members-0-age": "30", "members-1-age": "40", **extra}
+    response = client.post("/screen?lang=en", data=data)
+    assert response.status_code in (200, 400)
+    assert page(response).find("h1")
+
+
+def test_a_member_numbered_with_other_digits_is_not_a_member(client):
+    """"members-٣-age" is not the page's own numbering: no block is made for it ("add"
+    gives the one member sent plus one)."""
+    response = client.post("/screen?lang=en", data={"action": "add", "members-0-age": "30",
+                                                    "members-٣-age": "40"})
+    names = {i["name"] for i in page(response).select("input[name$='-age']")}
+    assert names == {"members-0-age", "members-1-age"}

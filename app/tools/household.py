@@ -33,8 +33,9 @@ def _value(fact: Fact, answer: Any) -> Any:
         return {YES: True, NO: False}.get(answer, answer)
     if isinstance(answer, Decimal):
         return int(answer) if answer == answer.to_integral_value() else float(answer)
-    if fact.name == "grade":
-        return int(answer) if str(answer).isdigit() else answer
+    if fact.name == "grade":  # a select's value: "1" to "4", or text for the validator to refuse
+        text = str(answer)
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else answer
     return answer
 
 

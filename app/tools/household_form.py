@@ -72,10 +72,24 @@ def _household_fields() -> dict:
     return fields
 
 
+class MemberList(FieldList):
+    """The member blocks, numbered by the page's own field names ("members-0-age").
+    WTForms reads any key whose number passes str.isdigit with int(), which raises on
+    "members-²-age" or a number of 5,000 digits (a 500); such keys are ignored here."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if 0 < len(index) <= 3 and index.isascii() and index.isdigit():
+                    yield int(index)
+
+
 # the household's questions first, then the members (fields keep their creation order)
 HouseholdForm = type("HouseholdForm", (FlaskForm,), {
     **_household_fields(),
-    "members": FieldList(FormField(MemberForm), min_entries=1, max_entries=MAX_MEMBERS),
+    "members": MemberList(FormField(MemberForm), min_entries=1, max_entries=MAX_MEMBERS),
 })
 
 

@@ -7,6 +7,8 @@ and answered as one ZIP download; nothing of it is kept or logged.
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, current_app, render_template, request
 
 from app import service
@@ -89,14 +91,22 @@ def _screen_page(form, errors: list[dict[str, str]], status: int):
                            max_members=MAX_MEMBERS), status
 
 
+_NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII digits only: int() reads "٣" and fails on "²"
+
+
+def _number(text: str | None) -> int | None:
+    """A member number or index as the page's own buttons and lists send it, else None."""
+    return int(text) if text and _NUMBER.fullmatch(text) else None
+
+
 def _without_member(form, index: int):
     """The same answers with one member removed; guardian links follow the renumbering."""
     members = [entry.form.data for entry in form.members.entries]
     del members[index]
     for member in members:
         ward = member.get("is_guardian_of")
-        if ward and ward.isdigit():
-            number = int(ward) - 1
+        if _number(ward) is not None:
+            number = _number(ward) - 1
             member["is_guardian_of"] = ("" if number == index else
                                         str(number) if number > index else ward)
     household = {f.name: f.data for f in form if f.name not in ("members", "csrf_token")}
@@ -111,8 +121,8 @@ def screen():
     if form.is_submitted() and action == "add" and len(form.members) < MAX_MEMBERS:
         form.members.append_entry()
     elif form.is_submitted() and action.startswith("remove-") and len(form.members) > 1:
-        index = int(action.removeprefix("remove-")) if action[7:].isdigit() else -1
-        if 0 <= index < len(form.members):
+        index = _number(action.removeprefix("remove-"))
+        if index is not None and index < len(form.members):
             form = _without_member(form, index)
     set_choices(form, book.subdistricts, lang)
     if not form.is_submitted() or action != "results":
