@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MEMBER_FACTS, Fact
 from app.forms import NO, YES
 from app.messages import problem_message
-from app.tools.household_form import DISABLED, NOT_SURE, member_label
+from app.tools.household_form import DISABLED, NOT_SURE, member_label, small_number
 from app.validation import Problem
 
 _PATH = re.compile(r"^members\[(\d+)\](?:\.disability)?\.(\w+)$")
@@ -34,8 +34,8 @@ def _value(fact: Fact, answer: Any) -> Any:
     if isinstance(answer, Decimal):
         return int(answer) if answer == answer.to_integral_value() else float(answer)
     if fact.name == "grade":  # a select's value: "1" to "4", or text for the validator to refuse
-        text = str(answer)
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else answer
+        grade = small_number(answer)
+        return answer if grade is None else grade
     return answer
 
 

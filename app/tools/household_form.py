@@ -72,18 +72,27 @@ def _household_fields() -> dict:
     return fields
 
 
+def small_number(text: object) -> int | None:
+    """A member number, index or grade as this page's own fields and buttons send it (1 to
+    3 ASCII digits), else None. str.isdigit alone passes "²", which int() refuses, and
+    int() refuses a number of 5,000 digits too: either would be a 500."""
+    if isinstance(text, str) and 0 < len(text) <= 3 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 class MemberList(FieldList):
     """The member blocks, numbered by the page's own field names ("members-0-age").
-    WTForms reads any key whose number passes str.isdigit with int(), which raises on
-    "members-²-age" or a number of 5,000 digits (a 500); such keys are ignored here."""
+    WTForms reads any key whose number passes str.isdigit with int(); keys whose number
+    is not a small_number are ignored here."""
 
     def _extract_indices(self, prefix, formdata):
         offset = len(prefix) + 1
         for key in formdata:
             if key.startswith(prefix):
-                index = key[offset:].split(self._field_separator, 1)[0]
-                if 0 < len(index) <= 3 and index.isascii() and index.isdigit():
-                    yield int(index)
+                index = small_number(key[offset:].split(self._field_separator, 1)[0])
+                if index is not None:
+                    yield index
 
 
 # the household's questions first, then the members (fields keep their creation order)

@@ -7,8 +7,6 @@ and answered as one ZIP download; nothing of it is kept or logged.
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, abort, current_app, render_template, request
 
 from app import service
@@ -21,7 +19,7 @@ from app.i18n import current_language
 from app.tools import bp
 from app.tools.forms import BatchForm
 from app.tools.household import apply_problems, build_payload, form_errors
-from app.tools.household_form import HouseholdForm, set_choices
+from app.tools.household_form import HouseholdForm, set_choices, small_number
 from app.tools.results import render_results
 from app.validation import InvalidRequest
 from app.web.summary import error_summary
@@ -91,22 +89,15 @@ def _screen_page(form, errors: list[dict[str, str]], status: int):
                            max_members=MAX_MEMBERS), status
 
 
-_NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII digits only: int() reads "٣" and fails on "²"
-
-
-def _number(text: str | None) -> int | None:
-    """A member number or index as the page's own buttons and lists send it, else None."""
-    return int(text) if text and _NUMBER.fullmatch(text) else None
-
-
 def _without_member(form, index: int):
     """The same answers with one member removed; guardian links follow the renumbering."""
     members = [entry.form.data for entry in form.members.entries]
     del members[index]
     for member in members:
         ward = member.get("is_guardian_of")
-        if _number(ward) is not None:
-            number = _number(ward) - 1
+        number = small_number(ward)
+        if number is not None:
+            number -= 1
             member["is_guardian_of"] = ("" if number == index else
                                         str(number) if number > index else ward)
     household = {f.name: f.data for f in form if f.name not in ("members", "csrf_token")}
@@ -121,7 +112,7 @@ def screen():
     if form.is_submitted() and action == "add" and len(form.members) < MAX_MEMBERS:
         form.members.append_entry()
     elif form.is_submitted() and action.startswith("remove-") and len(form.members) > 1:
-        index = _number(action.removeprefix("remove-"))
+        index = small_number(action.removeprefix("remove-"))
         if index is not None and index < len(form.members):
             form = _without_member(form, index)
     set_choices(form, book.subdistricts, lang)
