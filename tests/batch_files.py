@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 from app.facts import DISABILITY_FACTS, HOUSEHOLD_FACTS, MEMBER_FACTS
@@ -51,3 +52,26 @@ def csv_text(households: list[tuple[str, dict]], headers: dict[str, str] | None 
         for row in rows_for(hid, payload, first_only):
             writer.writerow([row.get(h, "") for h in EN_HEADERS])
     return buffer.getvalue()
+
+
+def xlsx_parts(households: list[tuple[str, dict]]) -> dict[str, bytes]:
+    """The parts (name → bytes) of a workbook openpyxl writes with csv_text's rows: tests
+    change some, then zip them again with `zipped`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(csv_text(households))):
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source:
+        return {part.filename: source.read(part.filename) for part in source.infolist()}
+
+
+def zipped(parts: dict[str, bytes]) -> bytes:
+    """A workbook's parts as an XLSX file."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return out.getvalue()

@@ -10,7 +10,7 @@ import random
 import openpyxl
 import oracle
 import pytest
-from batch_files import EN_HEADERS, csv_text
+from batch_files import EN_HEADERS, csv_text, xlsx_parts, zipped
 
 from app.batch import read
 from app.batch.households import households, is_resident_id, survey
@@ -312,21 +312,9 @@ def test_a_sheet_of_empty_rows_is_refused_early_and_lets_others_run(app, monkeyp
 def _xlsx_with_padding(app, padding: int) -> bytes:
     """A real workbook of one household, plus a part of `padding` zero bytes (which
     compresses to almost nothing)."""
-    import zipfile
-
-    rows = list(csv.reader(io.StringIO(csv_text([("F", FAMILY)]))))
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    plain = io.BytesIO()
-    book.save(plain)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for part in source.infolist():
-            target.writestr(part, source.read(part.filename))
-        target.writestr("xl/padding.xml", b"\0" * padding)
-    return out.getvalue()
+    parts = xlsx_parts([("F", FAMILY)])
+    parts["xl/padding.xml"] = b"\0" * padding
+    return zipped(parts)
 
 
 def test_an_xlsx_that_unpacks_too_large_is_refused_before_it_is_read(app, monkeypatch):
@@ -445,15 +433,7 @@ def test_random_damage_to_a_workbooks_xml_is_screened_or_refused(app):
     """Random edits to the XML parts of a real workbook: each file is either screened or
     refused as a whole (FileRefused, which the page and the command word); nothing else
     is raised (the upload page would answer it with a 500)."""
-    import zipfile
-
-    book = openpyxl.Workbook()
-    for row in csv.reader(io.StringIO(csv_text([("F", FAMILY), ("G", FAMILY)]))):
-        book.active.append(row)
-    plain = io.BytesIO()
-    book.save(plain)
-    with zipfile.ZipFile(plain) as source:
-        parts = {p.filename: source.read(p.filename) for p in source.infolist()}
+    parts = xlsx_parts([("F", FAMILY), ("G", FAMILY)])
     rng = random.Random(11)
     seen = set()
     for _ in range(120):
@@ -467,12 +447,8 @@ def test_random_damage_to_a_workbooks_xml_is_screened_or_refused(app):
             else:
                 del data[at:at + rng.randint(1, 50)]
         damaged[name] = bytes(data)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for part, content in damaged.items():
-                target.writestr(part, content)
         try:
-            run(app, out.getvalue(), fmt="xlsx")
+            run(app, zipped(damaged), fmt="xlsx")
             seen.add("screened")
         except FileRefused as refusal:
             seen.add(refusal.code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from batch_files import csv_text
+from batch_files import csv_text, xlsx_parts, zipped
 from test_batch import FAMILY
 
 from app.batch.cli import output_paths
@@ -58,25 +58,15 @@ def test_a_refused_file_exits_2_and_writes_nothing(runner, tmp_path):
 def _workbook_that_warns(path, sentinel: str) -> None:
     """A workbook whose main part is named after `sentinel` and whose relationships lack
     their Type: openpyxl warns "<its rels part> contains invalid dependency definitions"."""
-    import io
     import re
-    import zipfile
 
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    for row in csv.reader(io.StringIO(csv_text([("F", FAMILY)]))):
-        book.active.append(row)
-    plain = io.BytesIO()
-    book.save(plain)
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
-        for part in source.infolist():
-            name = part.filename.replace("workbook.xml", f"{sentinel}.xml")
-            data = source.read(part.filename).replace(b"workbook.xml",
-                                                      f"{sentinel}.xml".encode())
-            if name == f"xl/_rels/{sentinel}.xml.rels":
-                data = re.sub(rb' Type="[^"]*"', b"", data)
-            target.writestr(name, data)
+    parts = {}
+    for name, data in xlsx_parts([("F", FAMILY)]).items():
+        name = name.replace("workbook.xml", f"{sentinel}.xml")
+        parts[name] = data.replace(b"workbook.xml", f"{sentinel}.xml".encode())
+    rels = f"xl/_rels/{sentinel}.xml.rels"
+    parts[rels] = re.sub(rb' Type="[^"]*"', b"", parts[rels])
+    path.write_bytes(zipped(parts))
 
 
 def test_what_openpyxl_warns_about_a_file_is_not_written_out(tmp_path):

@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from batch_files import csv_text
+from batch_files import csv_text, xlsx_parts, zipped
 from bs4 import BeautifulSoup
 from test_batch import FAMILY
 from werkzeug import formparser
@@ -126,24 +126,16 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
 
 def _broken(how: str) -> bytes:
     """A real one-household workbook with one part broken as `how` says."""
-    book = openpyxl.Workbook()
-    for row in csv.reader(io.StringIO(csv_text([("F", FAMILY)]))):
-        book.active.append(row)
-    plain = io.BytesIO()
-    book.save(plain)
-    out = io.BytesIO()
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w") as target:
-        for part in source.infolist():
-            data = source.read(part.filename)
-            if part.filename == "xl/worksheets/sheet1.xml":
-                if how == "cut":  # XML that is not well-formed
-                    data = data[:len(data) // 2]
-                elif how == "entities":  # a billion laughs: expat stops it, and raises
-                    data = LAUGHS + data.replace(b"<t>F</t>", b"<t>&j;</t>")
-            if part.filename == "[Content_Types].xml" and how == "content-types":
-                data = data.replace(b' ContentType="', b' Kind="')
-            target.writestr(part.filename, data)
-    return out.getvalue()
+    parts = xlsx_parts([("F", FAMILY)])
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    if how == "cut":  # XML that is not well-formed
+        parts["xl/worksheets/sheet1.xml"] = sheet[:len(sheet) // 2]
+    elif how == "entities":  # a billion laughs: expat stops it, and raises
+        parts["xl/worksheets/sheet1.xml"] = LAUGHS + sheet.replace(b"<t>F</t>", b"<t>&j;</t>")
+    elif how == "content-types":
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b' ContentType="', b' Kind="')
+    return zipped(parts)
 
 
 @pytest.mark.parametrize("how", ["cut", "entities", "content-types"])
