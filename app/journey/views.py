@@ -292,13 +292,22 @@ def _request(steps: list[Step]) -> dict:
     return st.to_request(g.state, steps)
 
 
+def _ask_what_is_left(steps: list[Step]):
+    """A redirect to the first page still unanswered, coming back to check answers after
+    it (after continuing from a file, or a changed answer that opens new pages); None
+    when every page is answered."""
+    pending = first_unanswered(steps, g.state.done)
+    if pending.page != CHECK:
+        return redirect(step_url(pending, **{"return": "check"}))
+    return None
+
+
 @bp.get("/check-answers")
 def check_answers():
     steps = _flow()
-    pending = first_unanswered(steps, g.state.done)
-    if pending.page != CHECK:
-        # (after continuing from a file) ask what is left, then come back here
-        return redirect(step_url(pending, **{"return": "check"}))
+    left = _ask_what_is_left(steps)
+    if left is not None:
+        return left
     from app.journey.answers import answer_sections
 
     return render_template("journey/check_answers.html",
@@ -309,9 +318,9 @@ def check_answers():
 @bp.get("/results")
 def results():
     steps = _flow()
-    pending = first_unanswered(steps, g.state.done)
-    if pending.page != CHECK:
-        return redirect(step_url(pending, **{"return": "check"}))
+    left = _ask_what_is_left(steps)
+    if left is not None:
+        return left
     payload = _request(steps)
     try:
         parsed = service.parse(payload)
